@@ -1,5 +1,6 @@
 package dev.glomers.workload;
 
+import dev.glomers.workload.broadcast.BroadcastWorkload;
 import dev.glomers.workload.echo.EchoWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import org.springframework.context.annotation.Profile;
 @Import({
         EchoWorkload.class,
         UniqueIdsWorkload.class,
+        BroadcastWorkload.class,
 })
 public class Workloads {
 

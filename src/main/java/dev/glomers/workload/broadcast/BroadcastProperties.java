@@ -1,0 +1,49 @@
+package dev.glomers.workload.broadcast;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code glomers.broadcast} block of application.yml: batching windows and acknowledgement
+ * timing. Windows are aligned to the wall clock (every node of a test runs on one machine), so that
+ * a {@code relay-phase} just longer than the network latency lets the hub send a window's uplinks
+ * on as soon as they have all arrived.
+ *
+ * @param uplinkWindow   how long a leaf collects its clients' values before sending them to the hub; 0 sends each at once
+ * @param relayWindow    how often the hub sends what is new to every peer; 0 sends at once
+ * @param relayPhase     offset of the hub's windows from the wall-clock multiples of {@code relayWindow}
+ * @param fallbackWindow how often a leaf that fans out itself (its hub unreachable) sends to every peer
+ * @param ackDelay       how long a node waits for a message going the other way to carry an acknowledgement before sending a bare one
+ * @param ackTimeout     how long a sender waits for an acknowledgement before the redelivery policy takes over;
+ *                       must exceed {@code ackDelay} plus a round trip plus a window
+ */
+@ConfigurationProperties("glomers.broadcast")
+public record BroadcastProperties(
+        Duration uplinkWindow,
+        Duration relayWindow,
+        Duration relayPhase,
+        Duration fallbackWindow,
+        Duration ackDelay,
+        Duration ackTimeout) {
+
+    public BroadcastProperties {
+        require("uplink-window", uplinkWindow);
+        require("relay-window", relayWindow);
+        require("relay-phase", relayPhase);
+        require("fallback-window", fallbackWindow);
+        require("ack-delay", ackDelay);
+        require("ack-timeout", ackTimeout);
+        if (fallbackWindow.isZero()) {
+            throw new IllegalArgumentException("glomers.broadcast.fallback-window must be positive");
+        }
+        if (ackTimeout.compareTo(ackDelay) <= 0) {
+            throw new IllegalArgumentException("glomers.broadcast.ack-timeout must exceed ack-delay, or every batch is sent twice");
+        }
+    }
+
+    private static void require(String name, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException("glomers.broadcast." + name + " must be set in application.yml and not negative");
+        }
+    }
+}

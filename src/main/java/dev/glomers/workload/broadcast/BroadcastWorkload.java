@@ -1,0 +1,192 @@
+package dev.glomers.workload.broadcast;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glomers.node.Body;
+import dev.glomers.node.Node;
+import dev.glomers.node.RpcError;
+import dev.glomers.retry.Retries;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Profile;
+
+/**
+ * Parts 3a-3e: the driver around {@link Dissemination}. It owns time and transport: batching
+ * windows, bare acknowledgements when nothing else carries one, and redelivery until acknowledged
+ * through the {@value #REDELIVERY} retry policy of application.yml. Reads are answered from local
+ * state and never wait. All state lives on the node's event loop, so nothing here is locked.
+ */
+@Profile("broadcast")
+@EnableConfigurationProperties(BroadcastProperties.class)
+public class BroadcastWorkload {
+
+    /** The Resilience4j policy that paces redelivery of unacknowledged batches. */
+    static final String REDELIVERY = "broadcast-redelivery";
+
+    record Topology(JsonNode topology) {
+    }
+
+    record Broadcast(long message) {
+    }
+
+    record Read() {
+    }
+
+    record ReadOk(List<Long> messages) implements Body {
+        @Override
+        public String type() {
+            return "read_ok";
+        }
+    }
+
+    /** An acknowledgement a redelivery attempt waits for. */
+    private record AckWait(Dissemination.Mark target, CompletableFuture<Void> done) {
+    }
+
+    private final Node node;
+    private final Retries retries;
+    private final BroadcastProperties settings;
+    private Dissemination core;
+    private final Set<String> redelivering = new HashSet<>();
+    private final Set<String> ackScheduled = new HashSet<>();
+    private final Map<String, AckWait> ackWaits = new HashMap<>();
+
+    public BroadcastWorkload(Node node, Retries retries, BroadcastProperties settings) {
+        this.node = node;
+        this.retries = retries;
+        this.settings = settings;
+        retries.policy(REDELIVERY); // a missing policy is a start-up error, not a surprise in the first partition
+        node.onInit(this::start);
+        node.handle("topology", Topology.class, (request, body) -> node.reply(request, Body.of("topology_ok")));
+        node.handle("broadcast", Broadcast.class, (request, body) -> {
+            core.broadcast(body.message());
+            node.reply(request, Body.of("broadcast_ok"));
+            if (!core.isHub() && settings.uplinkWindow().isZero()) {
+                flush(core.hub());
+            } else if (core.isHub() && settings.relayWindow().isZero()) {
+                core.peers().forEach(this::flush);
+            }
+        });
+        node.handle("read", Read.class, (request, body) -> node.reply(request, new ReadOk(core.read())));
+        node.handle(Gossip.TYPE, Gossip.class, this::receive);
+    }
+
+    private void start() {
+        core = new Dissemination(node.id(), node.nodeIds());
+        if (core.peers().isEmpty()) {
+            return;
+        }
+        if (core.isHub()) {
+            if (!settings.relayWindow().isZero()) {
+                everyWindow(settings.relayWindow(), settings.relayPhase(), () -> core.peers().forEach(this::flush));
+            }
+        } else {
+            if (!settings.uplinkWindow().isZero()) {
+                everyWindow(settings.uplinkWindow(), Duration.ZERO, () -> flush(core.hub()));
+            }
+            everyWindow(settings.fallbackWindow(), Duration.ZERO, () -> {
+                if (core.hubUnreachable()) {
+                    core.peers().forEach(this::flush);
+                }
+            });
+        }
+    }
+
+    /** Sends {@code peer} what it was never sent, unless it is suspected to be cut off (redelivery covers it then). */
+    private void flush(String peer) {
+        if (core.hasUnsent(peer) && !core.isSuspect(peer)) {
+            send(peer, core.next(peer));
+        }
+    }
+
+    private void send(String peer, Gossip gossip) {
+        node.send(peer, gossip);
+        if (gossip.carriesEntries()) {
+            redeliverUntilAcknowledged(peer);
+        }
+    }
+
+    private void receive(dev.glomers.node.Message request, Gossip gossip) {
+        String peer = request.src();
+        if (!core.isPeer(peer)) {
+            return;
+        }
+        Dissemination.Receipt receipt = core.receive(peer, gossip);
+        if (receipt.newValues() > 0 && core.isHub() && settings.relayWindow().isZero()) {
+            core.peers().forEach(this::flush);
+        }
+        if (receipt.ackProgress()) {
+            AckWait wait = ackWaits.get(peer);
+            if (wait != null && core.acknowledged(peer, wait.target())) {
+                ackWaits.remove(peer);
+                wait.done().complete(null);
+            }
+        }
+        if (receipt.carriedEntries() && ackScheduled.add(peer)) {
+            // Give traffic going that way anyway the chance to carry the acknowledgement.
+            node.after(settings.ackDelay(), () -> {
+                ackScheduled.remove(peer);
+                if (core.ackOwed(peer)) {
+                    send(peer, core.next(peer));
+                }
+            });
+        }
+    }
+
+    /**
+     * One redelivery chain per peer at a time: each attempt waits for the acknowledgement of
+     * everything sent so far; a missed deadline fails the attempt (code 0, a timeout), and the
+     * policy's next attempt first marks the peer suspect and resends all it has not acknowledged.
+     */
+    private void redeliverUntilAcknowledged(String peer) {
+        if (!core.awaitsAck(peer) || !redelivering.add(peer)) {
+            return;
+        }
+        int[] attempts = {0};
+        retries.run(REDELIVERY, () -> {
+            if (++attempts[0] > 1) {
+                core.suspect(peer);
+                node.send(peer, core.resend(peer));
+            }
+            return awaitAck(peer, core.sent(peer));
+        }).whenComplete((done, failure) -> {
+            redelivering.remove(peer);
+            // New batches may have gone out meanwhile, or the policy ran out of attempts: go on.
+            redeliverUntilAcknowledged(peer);
+        });
+    }
+
+    private CompletableFuture<Void> awaitAck(String peer, Dissemination.Mark target) {
+        if (core.acknowledged(peer, target)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ackWaits.put(peer, new AckWait(target, done));
+        ScheduledFuture<?> deadline = node.after(settings.ackTimeout(), () -> {
+            ackWaits.remove(peer);
+            done.completeExceptionally(RpcError.timeout("no acknowledgement from " + peer + " within " + settings.ackTimeout()));
+        });
+        done.whenComplete((ok, failure) -> deadline.cancel(false));
+        return done;
+    }
+
+    /** Runs {@code task} at every wall-clock multiple of {@code window}, shifted by {@code phase}. */
+    private void everyWindow(Duration window, Duration phase, Runnable task) {
+        long period = window.toMillis();
+        long now = System.currentTimeMillis() - phase.toMillis();
+        long delay = period - Math.floorMod(now, period);
+        node.after(Duration.ofMillis(delay), () -> {
+            try {
+                task.run();
+            } finally {
+                everyWindow(window, phase, task);
+            }
+        });
+    }
+}
