@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param ackDelay       how long a node waits for a message going the other way to carry an acknowledgement before sending a bare one
  * @param ackTimeout     how long a sender waits for an acknowledgement before the redelivery policy takes over;
  *                       must exceed {@code ackDelay} plus a round trip plus a window
+ * @param clientAck      when a client's {@code broadcast} is answered: {@code on-receipt}, or {@code after-window}:
+ *                       when the batching window that carries it on closes (group commit)
  */
 @ConfigurationProperties("glomers.broadcast")
 public record BroadcastProperties(
@@ -24,9 +26,24 @@ public record BroadcastProperties(
         Duration relayPhase,
         Duration fallbackWindow,
         Duration ackDelay,
-        Duration ackTimeout) {
+        Duration ackTimeout,
+        ClientAck clientAck) {
+
+    /** When a client's broadcast is acknowledged. */
+    public enum ClientAck {
+        /** As soon as the node holds the value: it is redelivered until every node has it. */
+        ON_RECEIPT,
+        /**
+         * When the batching window that takes the value on closes: the client waits up to a window
+         * (group commit), and visibility elsewhere is one network path away from the acknowledgement.
+         */
+        AFTER_WINDOW
+    }
 
     public BroadcastProperties {
+        if (clientAck == null) {
+            throw new IllegalArgumentException("glomers.broadcast.client-ack must be set: on-receipt or after-window");
+        }
         require("uplink-window", uplinkWindow);
         require("relay-window", relayWindow);
         require("relay-phase", relayPhase);

@@ -5,7 +5,10 @@ import dev.glomers.node.Body;
 import dev.glomers.node.Node;
 import dev.glomers.node.RpcError;
 import dev.glomers.retry.Retries;
+import dev.glomers.node.Message;
+import dev.glomers.workload.broadcast.BroadcastProperties.ClientAck;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,7 +57,11 @@ public class BroadcastWorkload {
     private final BroadcastProperties settings;
     private Dissemination core;
     private final Set<String> redelivering = new HashSet<>();
-    private final Set<String> ackScheduled = new HashSet<>();
+    /** Per peer: when an acknowledgement became owed that no message has carried yet (System.nanoTime). */
+    private final Map<String, Long> ackOwedSince = new HashMap<>();
+    private final Set<String> ackTimerArmed = new HashSet<>();
+    /** Client broadcasts answered when the current window closes ({@link ClientAck#AFTER_WINDOW}). */
+    private final List<Message> unansweredBroadcasts = new ArrayList<>();
     private final Map<String, AckWait> ackWaits = new HashMap<>();
 
     public BroadcastWorkload(Node node, Retries retries, BroadcastProperties settings) {
@@ -66,11 +73,14 @@ public class BroadcastWorkload {
         node.handle("topology", Topology.class, (request, body) -> node.reply(request, Body.of("topology_ok")));
         node.handle("broadcast", Broadcast.class, (request, body) -> {
             core.broadcast(body.message());
-            node.reply(request, Body.of("broadcast_ok"));
-            if (!core.isHub() && settings.uplinkWindow().isZero()) {
-                flush(core.hub());
-            } else if (core.isHub() && settings.relayWindow().isZero()) {
-                core.peers().forEach(this::flush);
+            boolean immediate = myWindow().isZero() || core.peers().isEmpty();
+            if (immediate) {
+                closeWindow();
+            }
+            if (settings.clientAck() == ClientAck.AFTER_WINDOW && !immediate) {
+                unansweredBroadcasts.add(request);
+            } else {
+                node.reply(request, Body.of("broadcast_ok"));
             }
         });
         node.handle("read", Read.class, (request, body) -> node.reply(request, new ReadOk(core.read())));
@@ -82,20 +92,32 @@ public class BroadcastWorkload {
         if (core.peers().isEmpty()) {
             return;
         }
-        if (core.isHub()) {
-            if (!settings.relayWindow().isZero()) {
-                everyWindow(settings.relayWindow(), settings.relayPhase(), () -> core.peers().forEach(this::flush));
-            }
-        } else {
-            if (!settings.uplinkWindow().isZero()) {
-                everyWindow(settings.uplinkWindow(), Duration.ZERO, () -> flush(core.hub()));
-            }
+        if (!myWindow().isZero()) {
+            everyWindow(myWindow(), core.isHub() ? settings.relayPhase() : Duration.ZERO, this::closeWindow);
+        }
+        if (!core.isHub()) {
             everyWindow(settings.fallbackWindow(), Duration.ZERO, () -> {
                 if (core.hubUnreachable()) {
                     core.peers().forEach(this::flush);
                 }
             });
         }
+    }
+
+    /** The batching window of this node's role: relay for the hub, uplink for a leaf. */
+    private Duration myWindow() {
+        return core.isHub() ? settings.relayWindow() : settings.uplinkWindow();
+    }
+
+    /** End of a batching window: send the batch on, answer the broadcasts it took. */
+    private void closeWindow() {
+        if (core.isHub()) {
+            core.peers().forEach(this::flush);
+        } else {
+            flush(core.hub());
+        }
+        unansweredBroadcasts.forEach(request -> node.reply(request, Body.of("broadcast_ok")));
+        unansweredBroadcasts.clear();
     }
 
     /** Sends {@code peer} what it was never sent, unless it is suspected to be cut off (redelivery covers it then). */
@@ -107,12 +129,13 @@ public class BroadcastWorkload {
 
     private void send(String peer, Gossip gossip) {
         node.send(peer, gossip);
+        ackOwedSince.remove(peer); // every message carries our acknowledgements
         if (gossip.carriesEntries()) {
             redeliverUntilAcknowledged(peer);
         }
     }
 
-    private void receive(dev.glomers.node.Message request, Gossip gossip) {
+    private void receive(Message request, Gossip gossip) {
         String peer = request.src();
         if (!core.isPeer(peer)) {
             return;
@@ -128,15 +151,34 @@ public class BroadcastWorkload {
                 wait.done().complete(null);
             }
         }
-        if (receipt.carriedEntries() && ackScheduled.add(peer)) {
-            // Give traffic going that way anyway the chance to carry the acknowledgement.
-            node.after(settings.ackDelay(), () -> {
-                ackScheduled.remove(peer);
-                if (core.ackOwed(peer)) {
-                    send(peer, core.next(peer));
-                }
-            });
+        if (receipt.carriedEntries()) {
+            ackOwedSince.putIfAbsent(peer, System.nanoTime());
+            armAckTimer(peer);
         }
+    }
+
+    /**
+     * A bare acknowledgement goes out only once one has been owed for {@code ack-delay} with no
+     * message to that peer carrying it meanwhile.
+     */
+    private void armAckTimer(String peer) {
+        Long since = ackOwedSince.get(peer);
+        if (since == null || !ackTimerArmed.add(peer)) {
+            return;
+        }
+        long due = since + settings.ackDelay().toNanos() - System.nanoTime();
+        node.after(Duration.ofNanos(Math.max(0, due)), () -> {
+            ackTimerArmed.remove(peer);
+            Long owedSince = ackOwedSince.get(peer);
+            if (owedSince == null) {
+                return;
+            }
+            if (System.nanoTime() - owedSince >= settings.ackDelay().toNanos()) {
+                send(peer, core.next(peer));
+            } else {
+                armAckTimer(peer);
+            }
+        });
     }
 
     /**
@@ -153,6 +195,7 @@ public class BroadcastWorkload {
             if (++attempts[0] > 1) {
                 core.suspect(peer);
                 node.send(peer, core.resend(peer));
+                ackOwedSince.remove(peer);
             }
             return awaitAck(peer, core.sent(peer));
         }).whenComplete((done, failure) -> {

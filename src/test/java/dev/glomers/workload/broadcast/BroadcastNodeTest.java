@@ -104,14 +104,17 @@ class BroadcastNodeTest {
     }
 
     @Test
-    void theFrugalProfileWidensTheWindows() {
+    void theFrugalProfileWidensTheWindowsAndAnswersBroadcastsOnReceipt() {
         try (InMemoryCluster cluster = InMemoryCluster.start("broadcast,frugal", 1)) {
             BroadcastProperties frugal = cluster.bean("n0", BroadcastProperties.class);
             assertThat(frugal.uplinkWindow()).isEqualTo(Duration.ofSeconds(1));
             assertThat(frugal.relayWindow()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(frugal.clientAck()).isEqualTo(BroadcastProperties.ClientAck.ON_RECEIPT);
         }
         try (InMemoryCluster cluster = InMemoryCluster.start("broadcast", 1)) {
-            assertThat(cluster.bean("n0", BroadcastProperties.class).uplinkWindow()).isZero();
+            BroadcastProperties defaults = cluster.bean("n0", BroadcastProperties.class);
+            assertThat(defaults.uplinkWindow()).isEqualTo(Duration.ofMillis(150));
+            assertThat(defaults.clientAck()).isEqualTo(BroadcastProperties.ClientAck.AFTER_WINDOW);
         }
     }
 }
