@@ -1,0 +1,27 @@
+package dev.glomers.workload.broadcast;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.glomers.workload.broadcast.BroadcastProperties.ClientAck;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BroadcastPropertiesTest {
+
+    private static BroadcastProperties settings(Duration ackDelay, Duration ackTimeout, ClientAck clientAck) {
+        Duration window = Duration.ofMillis(150);
+        return new BroadcastProperties(window, window, Duration.ofMillis(140), Duration.ofMillis(500), ackDelay, ackTimeout, clientAck);
+    }
+
+    @Test
+    void anAckTimeoutNotLongerThanTheAckDelayWouldResendHealthyBatches() {
+        assertThatThrownBy(() -> settings(Duration.ofSeconds(1), Duration.ofSeconds(1), ClientAck.ON_RECEIPT))
+                .hasMessageContaining("ack-timeout");
+    }
+
+    @Test
+    void everySettingIsRequired() {
+        assertThatThrownBy(() -> settings(null, Duration.ofSeconds(2), ClientAck.ON_RECEIPT)).hasMessageContaining("ack-delay");
+        assertThatThrownBy(() -> settings(Duration.ofSeconds(1), Duration.ofSeconds(2), null)).hasMessageContaining("client-ack");
+    }
+}
