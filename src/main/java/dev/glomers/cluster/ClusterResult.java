@@ -15,10 +15,11 @@ import java.util.Map;
  *     recv-count, msg-count and (all, servers) msgs-per-op
  * @param opCount client invocations, the msgs-per-op denominator
  * @param latencies client latency quantiles in ms over ok operations: "all" and one entry per f
+ * @param history every operation of the run (also in the run directory as history.jsonl)
  */
 public record ClusterResult(ClusterOptions options, Verdict verdict, String setupError, List<CheckResult> checks,
         Map<String, Object> net, long opCount, Map<String, Map<String, Long>> latencies, Path runDir,
-        double elapsedSeconds) {
+        double elapsedSeconds, History history) {
 
     /** Jepsen exits non-zero only for :valid? false; unknown (e.g. nothing stable yet) passes. */
     public boolean isValid() {

@@ -342,7 +342,7 @@ final class ClusterRun {
         Verdict verdict = checks.stream().map(CheckResult::verdict).reduce(Verdict.VALID, Verdict::and);
         long opCount = history.clientInvocations();
         return new ClusterResult(options, verdict, setupError, checks, network.stats().report(opCount), opCount,
-                latencies(), runDir, secondsOf(elapsedNanos));
+                latencies(), runDir, secondsOf(elapsedNanos), history);
     }
 
     /** maelstrom/checker.clj availability-checker: ok completions / invocations, against --availability. */

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * A deliberately tiny node for the runner's own tests: no Spring, one lock around all state. Subclasses
  * register handlers; every handler runs under the lock, so they need no synchronisation of their own.
  */
-abstract class FakeNode {
+public abstract class FakeNode {
 
     interface Handler {
         void handle(ObjectNode message) throws Exception;
@@ -84,6 +84,12 @@ abstract class FakeNode {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Writes a raw line to stdout, e.g. a log line that has no business there. */
+    final void printRaw(String line) {
+        out.println(line);
+        out.flush();
     }
 
     final void reply(ObjectNode request, ObjectNode body) {
