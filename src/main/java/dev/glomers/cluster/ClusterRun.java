@@ -148,6 +148,7 @@ final class ClusterRun {
             init.set("node_ids", Json.valueOf(nodeIds));
             replies.put(id, newClient().rpc(id, init, INIT_TIMEOUT));
         }
+        awaitInitOrExit(replies);
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, CompletableFuture<ObjectNode>> e : replies.entrySet()) {
             try {
@@ -163,6 +164,21 @@ final class ClusterRun {
             throw new SetupException(String.join("; ", failures) + " (see the node logs)");
         }
         log.printf("all %d nodes answered init in %.1f s%n", nodeIds.size(), secondsOf(System.nanoTime() - t));
+    }
+
+    /** Waits for every init reply, but stops early when a node process has already exited. */
+    private void awaitInitOrExit(Map<String, CompletableFuture<ObjectNode>> replies)
+            throws SetupException, InterruptedException {
+        CompletableFuture<Void> all = CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new));
+        while (!all.isDone()) {
+            for (NodeProcess node : nodes) {
+                if (!node.isAlive() && !replies.get(node.id()).isDone()) {
+                    throw new SetupException(node.id() + " exited before answering init (see its log, "
+                            + node.id() + ".log in the run directory)");
+                }
+            }
+            Thread.sleep(20);
+        }
     }
 
     private ClusterWorkload.SetupContext setupContext() {
