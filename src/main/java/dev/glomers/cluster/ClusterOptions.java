@@ -99,87 +99,75 @@ public record ClusterOptions(
 
     /** Parses the workbench-style command line. {@code defaultBin} is used when --bin is absent. */
     public static ClusterOptions parse(String[] args, Path defaultBin) throws UsageException {
-        Builder b = null;
-        String workload = null;
-        String bin = null;
-        List<String> nodeArgs = null;
-        String concurrency = "1n";
         List<String[]> pairs = new ArrayList<>();
-        List<String> flags = new ArrayList<>();
+        boolean logStderr = false;
+        List<String> nodeArgs = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--")) {
                 nodeArgs = List.of(Arrays.copyOfRange(args, i + 1, args.length));
                 break;
             }
-            String name = arg;
-            String inlineValue = null;
             int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                inlineValue = arg.substring(eq + 1);
-            }
-            switch (name) {
-                case "--log-stderr" -> flags.add(name);
-                case "-h", "--help" -> throw new UsageException("");
-                case "-w", "--workload", "--bin", "--node-count", "--rate", "--time-limit", "--latency",
-                        "--latency-dist", "--nemesis", "--nemesis-interval", "--concurrency", "--availability",
-                        "--consistency-models", "--topology", "--results", "--seed", "--recovery-wait", "--store" -> {
-                    String value = inlineValue;
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new UsageException(name + " needs a value");
-                        }
-                        value = args[++i];
-                    }
-                    pairs.add(new String[] {name, value});
+            String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
+            if (name.equals("-h") || name.equals("--help")) {
+                throw new UsageException("");
+            } else if (name.equals("--log-stderr")) {
+                logStderr = true;
+            } else if (VALUED_FLAGS.contains(name)) {
+                String value = name.equals(arg) ? (i + 1 < args.length ? args[++i] : null) : arg.substring(eq + 1);
+                if (value == null) {
+                    throw new UsageException(name + " needs a value");
                 }
-                default -> throw new UsageException("unknown option " + arg);
+                pairs.add(new String[] {name.equals("-w") ? "--workload" : name, value});
+            } else {
+                throw new UsageException("unknown option " + arg);
             }
         }
-        for (String[] pair : pairs) {
-            if (pair[0].equals("-w") || pair[0].equals("--workload")) {
-                workload = pair[1];
-            }
-        }
-        if (workload == null) {
-            throw new UsageException("missing -w/--workload");
-        }
+        String workload = pairs.stream().filter(p -> p[0].equals("--workload")).map(p -> p[1]).reduce((a, b) -> b)
+                .orElseThrow(() -> new UsageException("missing -w/--workload"));
         if (!WorkloadRegistry.names().contains(workload)) {
             throw new UsageException("unknown workload " + workload + "; one of " + WorkloadRegistry.names());
         }
-        b = builder(workload);
+        Builder b = builder(workload).logStderr(logStderr);
+        String bin = defaultBin.toString();
+        String concurrency = "1n";
         for (String[] pair : pairs) {
+            String flag = pair[0];
             String value = pair[1];
-            switch (pair[0]) {
+            switch (flag) {
                 case "--bin" -> bin = value;
-                case "--node-count" -> b.nodeCount(positiveInt(pair[0], value));
-                case "--rate" -> b.rate(nonNegative(pair[0], value));
-                case "--time-limit" -> b.timeLimitSeconds(positive(pair[0], value));
-                case "--latency" -> b.latencyMillis((long) nonNegative(pair[0], value));
+                case "--node-count" -> b.nodeCount(positiveInt(flag, value));
+                case "--rate" -> b.rate(nonNegative(flag, value));
+                case "--time-limit" -> b.timeLimitSeconds(positive(flag, value));
+                case "--latency" -> b.latencyMillis((long) nonNegative(flag, value));
                 case "--latency-dist" -> b.latencyDistribution(distribution(value));
                 case "--nemesis" -> b.partitionNemesis(nemesis(value));
-                case "--nemesis-interval" -> b.nemesisIntervalSeconds(positive(pair[0], value));
+                case "--nemesis-interval" -> b.nemesisIntervalSeconds(positive(flag, value));
                 case "--concurrency" -> concurrency = value;
                 case "--availability" -> b.availability(availability(value));
                 case "--consistency-models" -> b.consistencyModels(List.of(value.split("\\s*,\\s*")));
                 case "--topology" -> b.topology(topology(value));
                 case "--results" -> b.resultsFile(Path.of(value));
-                case "--seed" -> b.seed(parseLong(pair[0], value));
-                case "--recovery-wait" -> b.recoveryWaitSeconds(nonNegative(pair[0], value));
+                case "--seed" -> b.seed(parseLong(flag, value));
+                case "--recovery-wait" -> b.recoveryWaitSeconds(nonNegative(flag, value));
                 case "--store" -> b.storeDir(Path.of(value));
                 default -> {
+                    // --workload, handled above
                 }
             }
         }
-        b.logStderr(flags.contains("--log-stderr"));
         b.concurrency(concurrency(concurrency, b.nodeCount));
         List<String> command = new ArrayList<>();
-        command.add(bin != null ? bin : defaultBin.toString());
+        command.add(bin);
         command.addAll(nodeArgs != null ? nodeArgs : WorkloadRegistry.create(workload).nodeArgs());
-        b.command(command);
-        return b.build();
+        return b.command(command).build();
     }
+
+    private static final List<String> VALUED_FLAGS = List.of("-w", "--workload", "--bin", "--node-count", "--rate",
+            "--time-limit", "--latency", "--latency-dist", "--nemesis", "--nemesis-interval", "--concurrency",
+            "--availability", "--consistency-models", "--topology", "--results", "--seed", "--recovery-wait",
+            "--store");
 
     /** Resolves "3" or "2n" (2 x node count), as jepsen.cli parse-concurrency does. */
     static int concurrency(String spec, int nodeCount) throws UsageException {

@@ -32,6 +32,7 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
     private final ProtocolErrors errors;
     private final BlockingQueue<String> toStdin = new LinkedBlockingQueue<>();
     private volatile boolean closing;
+    private Thread stderrTee;
 
     NodeProcess(String id, List<String> command, Path workDir, Path logFile, PrintStream echoStderr,
             Network network, ProtocolErrors errors) throws IOException {
@@ -46,7 +47,7 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
         daemon("stdout", this::readStdout);
         daemon("stdin", this::writeStdin);
         if (echoStderr != null) {
-            daemon("stderr", () -> teeStderr(logFile, echoStderr));
+            stderrTee = daemon("stderr", () -> teeStderr(logFile, echoStderr));
         }
     }
 
@@ -144,10 +145,11 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
-    private void daemon(String stream, Runnable body) {
+    private Thread daemon(String stream, Runnable body) {
         Thread t = new Thread(body, id + "-" + stream);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     /** Closes stdin, then kills the process as the workbench does at teardown. */
@@ -159,6 +161,9 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
         try {
             if (!process.waitFor(2, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+            if (stderrTee != null) {
+                stderrTee.join(1000); // the node's last words belong in its log
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
