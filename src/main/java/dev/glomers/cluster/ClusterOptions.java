@@ -17,6 +17,9 @@ import java.util.Objects;
  *     (1.0 for {@code --availability total})
  * @param recoveryWaitSeconds pause between healing the network and the final reads (the workbench's is 10 s)
  * @param storeDir where run directories (node logs, results) are created
+ * @param keyCount --key-count for workloads with keys (txn, kafka), or null for the workload's default
+ * @param maxTxnLength --max-txn-length (workbench default 4)
+ * @param maxWritesPerKey --max-writes-per-key (workbench default 16)
  */
 public record ClusterOptions(
         String workload,
@@ -36,7 +39,10 @@ public record ClusterOptions(
         boolean logStderr,
         long seed,
         double recoveryWaitSeconds,
-        Path storeDir) {
+        Path storeDir,
+        Integer keyCount,
+        int maxTxnLength,
+        int maxWritesPerKey) {
 
     public ClusterOptions {
         Objects.requireNonNull(workload, "workload");
@@ -87,6 +93,9 @@ public record ClusterOptions(
                   --concurrency N|Nn       client workers; Nn means N x node-count (default 1n)
                   --availability A         total, or the minimum fraction of successful requests
                   --consistency-models M   passed to the workload's checker
+                  --key-count N            keys per transaction workload (workload default)
+                  --max-txn-length N       operations per transaction (default 4)
+                  --max-writes-per-key N   writes per key in transaction workloads (default 16)
                   --topology T             broadcast topology: grid | line | total | tree2 | tree3 | tree4
                   --results FILE           also write the results as JSON to FILE
                   --log-stderr             echo node stderr to ours (always logged to store/<run>/nX.log)
@@ -152,6 +161,9 @@ public record ClusterOptions(
                 case "--seed" -> b.seed(parseLong(flag, value));
                 case "--recovery-wait" -> b.recoveryWaitSeconds(nonNegative(flag, value));
                 case "--store" -> b.storeDir(Path.of(value));
+                case "--key-count" -> b.keyCount(positiveInt(flag, value));
+                case "--max-txn-length" -> b.maxTxnLength(positiveInt(flag, value));
+                case "--max-writes-per-key" -> b.maxWritesPerKey(positiveInt(flag, value));
                 default -> {
                     // --workload, handled above
                 }
@@ -167,7 +179,7 @@ public record ClusterOptions(
     private static final List<String> VALUED_FLAGS = List.of("-w", "--workload", "--bin", "--node-count", "--rate",
             "--time-limit", "--latency", "--latency-dist", "--nemesis", "--nemesis-interval", "--concurrency",
             "--availability", "--consistency-models", "--topology", "--results", "--seed", "--recovery-wait",
-            "--store");
+            "--store", "--key-count", "--max-txn-length", "--max-writes-per-key");
 
     /** Resolves "3" or "2n" (2 x node count), as jepsen.cli parse-concurrency does. */
     static int concurrency(String spec, int nodeCount) throws UsageException {
@@ -243,8 +255,8 @@ public record ClusterOptions(
 
     private static int positiveInt(String flag, String value) throws UsageException {
         long n = parseLong(flag, value);
-        if (n <= 0 || n > 1000) {
-            throw new UsageException(flag + " must be between 1 and 1000");
+        if (n <= 0 || n > 1_000_000) {
+            throw new UsageException(flag + " must be a positive integer");
         }
         return (int) n;
     }
@@ -277,6 +289,9 @@ public record ClusterOptions(
         private long seed = System.nanoTime();
         private double recoveryWaitSeconds = 10;
         private Path storeDir = Path.of("store");
+        private Integer keyCount = null;
+        private int maxTxnLength = 4;
+        private int maxWritesPerKey = 16;
 
         private Builder(String workload) {
             this.workload = workload;
@@ -368,11 +383,27 @@ public record ClusterOptions(
             return this;
         }
 
+        public Builder keyCount(Integer keyCount) {
+            this.keyCount = keyCount;
+            return this;
+        }
+
+        public Builder maxTxnLength(int maxTxnLength) {
+            this.maxTxnLength = maxTxnLength;
+            return this;
+        }
+
+        public Builder maxWritesPerKey(int maxWritesPerKey) {
+            this.maxWritesPerKey = maxWritesPerKey;
+            return this;
+        }
+
         public ClusterOptions build() {
             return new ClusterOptions(workload, command, nodeCount, rate, timeLimitSeconds, latencyMillis,
                     latencyDistribution, partitionNemesis, nemesisIntervalSeconds,
                     concurrency != null ? concurrency : nodeCount, availability, consistencyModels, topology,
-                    resultsFile, logStderr, seed, recoveryWaitSeconds, storeDir);
+                    resultsFile, logStderr, seed, recoveryWaitSeconds, storeDir, keyCount, maxTxnLength,
+                    maxWritesPerKey);
         }
     }
 }

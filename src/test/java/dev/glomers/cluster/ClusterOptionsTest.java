@@ -46,6 +46,19 @@ class ClusterOptionsTest {
         assertThat(o.topology()).isEqualTo("grid");
         assertThat(o.latencyDistribution()).isEqualTo(ClusterOptions.LatencyDistribution.CONSTANT);
         assertThat(o.availability()).isNull();
+        assertThat(o.keyCount()).isNull();
+        assertThat(o.maxTxnLength()).isEqualTo(4);
+        assertThat(o.maxWritesPerKey()).isEqualTo(16);
+    }
+
+    @Test
+    void readsTheTransactionWorkloadFlags() throws UsageException {
+        ClusterOptions o = parse("-w echo --key-count 3 --max-txn-length 2 --max-writes-per-key 8 "
+                + "--consistency-models read-committed");
+        assertThat(o.keyCount()).isEqualTo(3);
+        assertThat(o.maxTxnLength()).isEqualTo(2);
+        assertThat(o.maxWritesPerKey()).isEqualTo(8);
+        assertThat(o.consistencyModels()).containsExactly("read-committed");
     }
 
     @Test
