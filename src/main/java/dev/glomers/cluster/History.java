@@ -14,14 +14,15 @@ public final class History {
 
     public synchronized Op invoke(int process, String f, JsonNode value, long timeNanos, String node,
             boolean finalRead) {
-        Op op = new Op(ops.size(), process, Op.Type.INVOKE, f, Json.canonical(value), timeNanos, node, finalRead, -1, null);
+        Op op = new Op(ops.size(), process, Op.Type.INVOKE, f, Json.canonical(value), timeNanos, node, finalRead,
+                -1, null);
         ops.add(op);
         return op;
     }
 
     public synchronized Op complete(Op invocation, Op.Type type, JsonNode value, long timeNanos, String error) {
-        Op op = new Op(ops.size(), invocation.process(), type, invocation.f(), Json.canonical(value), timeNanos, invocation.node(),
-                invocation.finalRead(), invocation.index(), error);
+        Op op = new Op(ops.size(), invocation.process(), type, invocation.f(), Json.canonical(value), timeNanos,
+                invocation.node(), invocation.finalRead(), invocation.index(), error);
         ops.add(op);
         return op;
     }
@@ -35,16 +36,6 @@ public final class History {
 
     public synchronized List<Op> ops() {
         return List.copyOf(ops);
-    }
-
-    /** Builds a history from hand-made ops (tests); indexes are reassigned in order. */
-    public static History of(List<Op> ops) {
-        History h = new History();
-        for (Op op : ops) {
-            h.ops.add(new Op(h.ops.size(), op.process(), op.type(), op.f(), Json.canonical(op.value()), op.timeNanos(), op.node(),
-                    op.finalRead(), op.invocation(), op.error()));
-        }
-        return h;
     }
 
     public synchronized Op get(int index) {

@@ -62,7 +62,9 @@ public final class Json {
             return NullNode.instance;
         }
         if (value.isIntegralNumber()) {
-            return value.canConvertToLong() ? LongNode.valueOf(value.asLong()) : BigIntegerNode.valueOf(value.bigIntegerValue());
+            return value.canConvertToLong()
+                    ? LongNode.valueOf(value.asLong())
+                    : BigIntegerNode.valueOf(value.bigIntegerValue());
         }
         if (value.isNumber()) {
             return DoubleNode.valueOf(value.doubleValue());

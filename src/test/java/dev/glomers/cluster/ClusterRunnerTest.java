@@ -17,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The runner against small fake nodes (real processes over pipes): it must pass the correct ones and
@@ -117,9 +119,10 @@ class ClusterRunnerTest {
         assertThat(r.history().ops()).anyMatch(op -> op.f().equals("start-partition"));
     }
 
-    @Test
-    void aCounterThatReadsSeqKvFreshIsValid() {
-        ClusterResult r = run(Fakes.options("g-counter", store, CounterNode.class, "fresh").nodeCount(3)
+    @ParameterizedTest
+    @ValueSource(strings = {"g-counter", "pn-counter"})
+    void aCounterThatReadsSeqKvFreshIsValid(String workload) {
+        ClusterResult r = run(Fakes.options(workload, store, CounterNode.class, "fresh").nodeCount(3)
                 .timeLimitSeconds(3).rate(30).latencyMillis(5).partitionNemesis(true).nemesisIntervalSeconds(0.5)
                 .build());
         assertThat(r.verdict()).isEqualTo(Verdict.VALID);

@@ -1,6 +1,9 @@
 package dev.glomers.cluster.fakes;
 
-/** unique-ids. Modes: {@code correct} (node id + counter); {@code counter} (a bare counter: duplicates across nodes). */
+/**
+ * unique-ids. Modes: {@code correct} (node id + counter); {@code counter} (a bare counter: duplicates
+ * across nodes).
+ */
 public final class UniqueIdsNode extends FakeNode {
 
     private long next = 0;
