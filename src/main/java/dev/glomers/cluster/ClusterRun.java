@@ -141,14 +141,21 @@ final class ClusterRun {
     private void initNodes() throws SetupException, InterruptedException {
         long t = System.nanoTime();
         Map<String, CompletableFuture<ObjectNode>> replies = new LinkedHashMap<>();
+        List<Client> clients = new ArrayList<>();
         for (String id : nodeIds) {
             ObjectNode init = Json.object();
             init.put("type", "init");
             init.put("node_id", id);
             init.set("node_ids", Json.valueOf(nodeIds));
-            replies.put(id, newClient().rpc(id, init, INIT_TIMEOUT));
+            Client client = newClient();
+            clients.add(client);
+            replies.put(id, client.rpc(id, init, INIT_TIMEOUT));
         }
-        awaitInitOrExit(replies);
+        try {
+            awaitInitOrExit(replies);
+        } finally {
+            clients.forEach(Client::close);
+        }
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, CompletableFuture<ObjectNode>> e : replies.entrySet()) {
             try {
@@ -195,11 +202,14 @@ final class ClusterRun {
 
             @Override
             public ObjectNode rpc(String node, ObjectNode body) throws SetupException {
+                Client client = newClient();
                 try {
-                    return newClient().rpc(node, body, CLIENT_TIMEOUT).join();
+                    return client.rpc(node, body, CLIENT_TIMEOUT).join();
                 } catch (CompletionException e) {
                     throw new SetupException(node + " did not answer " + body.path("type").asText() + " within "
                             + CLIENT_TIMEOUT.toSeconds() + " s");
+                } finally {
+                    client.close();
                 }
             }
         };
@@ -265,6 +275,7 @@ final class ClusterRun {
         }
         if (type == Op.Type.INFO) {
             // Jepsen replaces a worker's client after an indeterminate op; a late reply then goes nowhere.
+            worker.client.close();
             worker.client = newClient();
         }
         history.complete(op, type, value, t, error);

@@ -25,6 +25,8 @@ final class Network implements AutoCloseable {
     }
 
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    /** Clients closed after use: messages to them vanish uncounted, as the workbench's net refuses them. */
+    private final Set<String> retired = ConcurrentHashMap.newKeySet();
     private final DelayQueue<InFlight> inFlight = new DelayQueue<>();
     private final AtomicLong sequence = new AtomicLong();
     private final MessageStats stats = new MessageStats();
@@ -51,8 +53,10 @@ final class Network implements AutoCloseable {
         endpoints.put(id, endpoint);
     }
 
-    boolean knows(String id) {
-        return endpoints.containsKey(id);
+    /** Closes a client, as the workbench does after init, after set-up, and when it replaces a worker's. */
+    void retire(String id) {
+        retired.add(id);
+        endpoints.remove(id);
     }
 
     MessageStats stats() {
@@ -65,6 +69,9 @@ final class Network implements AutoCloseable {
         String dest = text(message.get("dest"));
         if (src == null || dest == null || !message.path("body").isObject()) {
             errors.add("message without src, dest or body: " + Json.write(message));
+            return;
+        }
+        if (retired.contains(dest)) {
             return;
         }
         if (!endpoints.containsKey(dest)) {
@@ -109,6 +116,9 @@ final class Network implements AutoCloseable {
                 continue;
             }
             Endpoint endpoint = endpoints.get(m.dest);
+            if (endpoint == null) {
+                continue; // a client retired while the message was in flight
+            }
             stats.delivered(m.src, m.dest);
             try {
                 endpoint.deliver(m.message);

@@ -74,6 +74,15 @@ class NetworkTest {
     }
 
     @Test
+    void messagesToAClosedClientVanishUncounted() throws InterruptedException {
+        network.retire("c1");
+        network.send(message("n0", "c1"));
+        assertThat(delivered.poll(200, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(network.stats().allMessages()).isZero();
+        assertThat(errors.count()).isZero();
+    }
+
+    @Test
     void aPartitionDropsMessagesAfterCountingThem() throws InterruptedException {
         network.partition(Map.of("n1", Set.of("n0")));
         network.send(message("n0", "n1"));
