@@ -389,7 +389,19 @@ final class ClusterRun {
         details.put("invoke-count", invokes);
         details.put("fail-count", ops.stream().filter(op -> op.isClientOp() && op.type() == Op.Type.FAIL).count());
         details.put("info-count", ops.stream().filter(op -> op.isClientOp() && op.type() == Op.Type.INFO).count());
+        details.put("by-f", countsByF(ops));
         return new CheckResult("availability", verdict, summary, details);
+    }
+
+    /** Completions per operation and outcome, like Jepsen's stats checker: {read={ok=10, info=1}, ...}. */
+    private static Map<String, Map<String, Long>> countsByF(List<Op> ops) {
+        Map<String, Map<String, Long>> byF = new TreeMap<>();
+        for (Op op : ops) {
+            if (op.isClientOp() && !op.isInvoke()) {
+                byF.computeIfAbsent(op.f(), f -> new TreeMap<>()).merge(op.type().name().toLowerCase(), 1L, Long::sum);
+            }
+        }
+        return byF;
     }
 
     /** Our own check: the wire was clean (every stdout line JSON, replies well-formed, no early exits). */

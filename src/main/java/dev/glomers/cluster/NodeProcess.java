@@ -152,22 +152,28 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
         return t;
     }
 
-    /** Closes stdin, then kills the process as the workbench does at teardown. */
+    /**
+     * Closes stdin, then kills the process as the workbench does at teardown. The kill goes through the
+     * process handle: Process.destroy() would also close our ends of the pipes and lose the stderr lines
+     * not read yet, and a node's last words are often the interesting ones.
+     */
     @Override
     public void close() {
         closing = true;
         toStdin.add(STOP);
-        process.destroy();
+        ProcessHandle handle = process.toHandle();
+        handle.destroy();
         try {
             if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                handle.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
             }
             if (stderrTee != null) {
-                stderrTee.join(1000); // the node's last words belong in its log
+                stderrTee.join(1000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            handle.destroyForcibly();
         }
     }
 }

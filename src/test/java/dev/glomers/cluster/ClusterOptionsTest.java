@@ -79,6 +79,13 @@ class ClusterOptionsTest {
     }
 
     @Test
+    void helpPrintsUsageAndExitsWithZero() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ClusterRunner.run(new String[] {"--help"}, new PrintStream(out), System.err)).isZero();
+        assertThat(out.toString()).contains("--node-count").contains("g-counter");
+    }
+
+    @Test
     void usageErrorsExitWithTwoWithoutStartingAnything() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = ClusterRunner.run(new String[] {"-w", "echo", "--bogus"}, System.out, new PrintStream(err));

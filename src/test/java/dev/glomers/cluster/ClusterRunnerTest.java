@@ -74,6 +74,7 @@ class ClusterRunnerTest {
         assertThat(r.check("protocol").verdict()).isEqualTo(Verdict.INVALID);
         assertThat(r.check("protocol").summary()).contains("non-JSON line");
         assertThat(r.check("availability").details().get("info-count")).isEqualTo(1L);
+        assertThat(r.check("availability").details().get("by-f")).isEqualTo(Map.of("echo", Map.of("info", 1L)));
     }
 
     @Test
