@@ -9,12 +9,14 @@ import dev.glomers.cluster.ClusterRunner;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Parts 3a, 3b and 3c on real node processes (the packaged jar through bin/glomers) under the local
  * cluster runner, checked the way the workbench checks them. Shortened to 10 s of traffic.
  */
+@Timeout(300)
 class BroadcastRunnerIT {
 
     private static final Path LAUNCHER = Path.of("bin", "glomers").toAbsolutePath();
@@ -22,14 +24,23 @@ class BroadcastRunnerIT {
     @TempDir
     Path store;
 
+    /**
+     * Runs the test. A run whose nodes missed the workbench's 10 s {@code init} deadline never reached
+     * the broadcast part at all: five standalone JVMs can miss it on this shared 2-core machine when
+     * other builds run. Such a run says nothing about broadcast, so it is repeated (twice at most);
+     * every run that got past set-up is checked as it is.
+     */
     private ClusterResult run(ClusterOptions.Builder options) {
-        ClusterResult result = ClusterRunner.run(options
-                .command(List.of(LAUNCHER.toString(), "broadcast"))
-                .timeLimitSeconds(10)
-                .rate(10)
-                .storeDir(store)
-                .build(), System.err);
-        System.err.print(result.summary());
+        options.command(List.of(LAUNCHER.toString(), "broadcast")).timeLimitSeconds(10).rate(10).storeDir(store);
+        ClusterResult result = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            result = ClusterRunner.run(options.build(), System.err);
+            System.err.print(result.summary());
+            if (result.setupError() == null || !result.setupError().contains("did not answer init")) {
+                break;
+            }
+            System.err.println("set-up failed (nodes too slow to start), run " + attempt + " of 3 repeated");
+        }
         return result;
     }
 

@@ -208,4 +208,27 @@ class DisseminationClusterTest {
         assertThat(redeliveries).isZero();
         assertThat(sent - beforeQuiet).as("the tail: last relay and bare acks").isLessThanOrEqualTo(2 * 24 + 10);
     }
+
+    @Test
+    void memoryStaysFlatInALongRunWhateverWasSentBefore() {
+        start(25);
+        Random random = new Random(11);
+        long value = 0;
+        int mostRetained = 0;
+        for (int i = 0; i < 2000; i++) {
+            for (int b = 0; b < 5; b++) {
+                broadcastAt("n" + random.nextInt(25), value++);
+            }
+            round();
+            if (i >= 100) {
+                for (Dissemination node : nodes.values()) {
+                    mostRetained = Math.max(mostRetained, node.retained());
+                }
+            }
+        }
+        // 10,000 values went through; a node only ever holds the few windows not yet acknowledged.
+        assertThat(mostRetained).isLessThanOrEqualTo(5 * (ACK_DELAY + 4));
+        settle();
+        nodes.values().forEach(node -> assertThat(node.retained()).isZero());
+    }
 }
