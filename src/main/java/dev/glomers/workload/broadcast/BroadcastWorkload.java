@@ -2,10 +2,10 @@ package dev.glomers.workload.broadcast;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glomers.node.Body;
+import dev.glomers.node.Message;
 import dev.glomers.node.Node;
 import dev.glomers.node.RpcError;
 import dev.glomers.retry.Retries;
-import dev.glomers.node.Message;
 import dev.glomers.workload.broadcast.BroadcastProperties.ClientAck;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,8 +200,12 @@ public class BroadcastWorkload {
             return awaitAck(peer, core.sent(peer));
         }).whenComplete((done, failure) -> {
             redelivering.remove(peer);
-            // New batches may have gone out meanwhile, or the policy ran out of attempts: go on.
-            redeliverUntilAcknowledged(peer);
+            if (failure == null) {
+                redeliverUntilAcknowledged(peer); // batches sent meanwhile wait for their own acknowledgement
+            } else {
+                // The policy gave up (or an attempt broke): never drop a peer, start over after a pause.
+                node.after(settings.ackTimeout(), () -> redeliverUntilAcknowledged(peer));
+            }
         });
     }
 
