@@ -66,9 +66,24 @@ public final class TxnChecker {
             "strong-session-read-uncommitted", Set.of(G0, G0_PROCESS),
             "strong-session-read-committed", Set.of(G0, G1A, G1B, G1C, FUTURE_READ, G0_PROCESS, G1C_PROCESS));
 
-    /** What a check found; {@code valid} is false iff an anomaly the models forbid was found. */
+    /**
+     * Stronger models we cannot judge fully, and the model whose anomalies they forbid at least: finding
+     * one of those rules them out, finding none proves nothing more.
+     */
+    private static final Map<String, String> LOWER_BOUNDS = Map.of(
+            "repeatable-read", "read-committed",
+            "causal-cerone", "read-atomic",
+            "snapshot-isolation", "read-atomic",
+            "serializable", "read-atomic",
+            "strict-serializable", "read-atomic",
+            "strong-serializable", "read-atomic");
+
+    /**
+     * What a check found. {@code valid} is false iff an anomaly the models forbid was found;
+     * {@code unjudged} lists the models only checked through a weaker one (so a clean result is "unknown").
+     */
     public record Result(boolean valid, Set<String> prohibited, Map<String, List<String>> anomalies,
-                         int ok, int failed, int indeterminate) {
+                         int ok, int failed, int indeterminate, Set<String> unjudged) {
     }
 
     public static Set<String> models() {
@@ -78,9 +93,10 @@ public final class TxnChecker {
     public static Set<String> prohibitedBy(Collection<String> models) {
         Set<String> prohibited = new TreeSet<>(List.of(GARBAGE_READ, DUPLICATE_WRITE));
         for (String model : models) {
-            Set<String> anomalies = PROHIBITED.get(model);
+            Set<String> anomalies = PROHIBITED.get(LOWER_BOUNDS.getOrDefault(model, model));
             if (anomalies == null) {
-                throw new IllegalArgumentException("cannot check consistency model " + model + "; known: " + models());
+                throw new IllegalArgumentException("cannot check consistency model " + model + "; known: " + models()
+                        + ", and at least their anomalies for " + new TreeSet<>(LOWER_BOUNDS.keySet()));
             }
             prohibited.addAll(anomalies);
         }
@@ -88,7 +104,9 @@ public final class TxnChecker {
     }
 
     public static Result check(List<TxnOp> history, Collection<String> models) {
-        return new TxnChecker(history, prohibitedBy(models)).run();
+        Set<String> unjudged = new TreeSet<>(models);
+        unjudged.retainAll(LOWER_BOUNDS.keySet());
+        return new TxnChecker(history, prohibitedBy(models), unjudged).run();
     }
 
     // ---- the analysis ---------------------------------------------------------------------
@@ -110,9 +128,12 @@ public final class TxnChecker {
     private final Map<KeyValue, Writer> writers = new HashMap<>();
     private final List<Map<Integer, Integer>> edges = new ArrayList<>();
 
-    private TxnChecker(List<TxnOp> history, Set<String> prohibited) {
+    private final Set<String> unjudged;
+
+    private TxnChecker(List<TxnOp> history, Set<String> prohibited, Set<String> unjudged) {
         this.history = history;
         this.prohibited = prohibited;
+        this.unjudged = unjudged;
         for (int i = 0; i < history.size(); i++) {
             edges.add(new HashMap<>());
         }
@@ -139,7 +160,7 @@ public final class TxnChecker {
             }
         }
         boolean valid = anomalies.keySet().stream().noneMatch(prohibited::contains);
-        return new Result(valid, prohibited, anomalies, ok, failed, history.size() - ok - failed);
+        return new Result(valid, prohibited, anomalies, ok, failed, history.size() - ok - failed, unjudged);
     }
 
     private void indexWriters() {

@@ -42,11 +42,17 @@ public final class TxnGenerator {
         return new TxnGenerator(seed, 10, 4, 32);
     }
 
-    public synchronized List<MicroOp> next() {
+    /** The next transaction, drawn with the generator's own seeded randomness. */
+    public List<MicroOp> next() {
+        return next(random);
+    }
+
+    /** The next transaction, drawn with {@code random} (the cluster runner's, so its seed decides). */
+    public synchronized List<MicroOp> next(Random random) {
         int length = 1 + random.nextInt(maxTxnLength);
         List<MicroOp> txn = new ArrayList<>(length);
         for (int i = 0; i < length; i++) {
-            int key = activeKeys.get(exponentialIndex());
+            int key = activeKeys.get(exponentialIndex(random));
             if (random.nextBoolean()) {
                 txn.add(MicroOp.read(IntNode.valueOf(key)));
             } else {
@@ -61,7 +67,7 @@ public final class TxnGenerator {
     }
 
     /** Index i with probability proportional to 2^-i over the active pool. */
-    private int exponentialIndex() {
+    private int exponentialIndex(Random random) {
         int n = activeKeys.size();
         double scale = Math.pow(2, n) - 1;
         double u = random.nextDouble() * scale;

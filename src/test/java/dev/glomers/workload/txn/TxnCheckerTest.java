@@ -155,7 +155,17 @@ class TxnCheckerTest {
 
     @Test
     void anUnknownModelIsRefusedRatherThanPassed() {
-        assertThatThrownBy(() -> TxnChecker.check(List.of(), List.of("serializable")))
+        assertThatThrownBy(() -> TxnChecker.check(List.of(), List.of("linearizable-banana")))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aStrongerModelIsRuledOutByItsWeakerAnomaliesButNeverProvenByTheirAbsence() {
+        Result clean = TxnChecker.check(List.of(ok(0, w(1, 1)), ok(1, r(1, 1))), List.of("serializable"));
+        assertThat(clean.valid()).isTrue();
+        assertThat(clean.unjudged()).containsExactly("serializable");
+
+        Result internal = TxnChecker.check(List.of(ok(0, w(1, 1)), ok(1, w(1, 2), r(1, 1))), List.of("serializable"));
+        assertThat(internal.valid()).isFalse();
     }
 }
