@@ -37,9 +37,9 @@ public final class TxnGenerator {
         nextFreshKey = keyCount;
     }
 
-    /** The workbench's defaults for this workload: 10 active keys, up to 4 micro-ops, 32 writes per key. */
+    /** The workbench's defaults: 10 active keys (Elle's, for this key distribution), up to 4 micro-ops, 16 writes per key. */
     public static TxnGenerator defaults(long seed) {
-        return new TxnGenerator(seed, 10, 4, 32);
+        return new TxnGenerator(seed, 10, 4, 16);
     }
 
     /** The next transaction, drawn with the generator's own seeded randomness. */

@@ -33,7 +33,7 @@ class TxnGeneratorTest {
             }
         }
         assertThat(lengths).containsExactlyInAnyOrder(1, 2, 3, 4);
-        assertThat(writesPerKey.values()).allMatch(count -> count <= 32);
+        assertThat(writesPerKey.values()).allMatch(count -> count <= 16);
         assertThat(writesPerKey.size()).as("full keys are retired for fresh ones").isGreaterThan(10);
     }
 
