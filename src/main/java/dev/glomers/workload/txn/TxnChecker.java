@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,11 +124,10 @@ public final class TxnChecker {
 
     private final List<TxnOp> history;
     private final Set<String> prohibited;
+    private final Set<String> unjudged;
     private final Map<String, List<String>> anomalies = new LinkedHashMap<>();
     private final Map<KeyValue, Writer> writers = new HashMap<>();
     private final List<Map<Integer, Integer>> edges = new ArrayList<>();
-
-    private final Set<String> unjudged;
 
     private TxnChecker(List<TxnOp> history, Set<String> prohibited, Set<String> unjudged) {
         this.history = history;
