@@ -104,4 +104,23 @@ class TxnStoreTest {
 
         assertThat(b.valueOf(n(1))).isEqualTo(n(2));
     }
+
+    @Test
+    void concurrentReadModifyWritesLoseAnUpdateSoThisIsNotRepeatableRead() {
+        TxnStore a = new TxnStore("n0");
+        TxnStore b = new TxnStore("n1");
+        Committed start = a.execute(List.of(w(1, 1))).committed();
+        b.merge(start);
+        // Both read x = 1 and write their own increment of it while cut off from each other.
+        Outcome onA = a.execute(List.of(r(1), w(1, 2)));
+        Outcome onB = b.execute(List.of(r(1), w(1, 3)));
+        assertThat(onA.completed().get(0).value()).isEqualTo(n(1));
+        assertThat(onB.completed().get(0).value()).isEqualTo(n(1));
+
+        a.merge(onB.committed());
+        b.merge(onA.committed());
+
+        assertThat(a.snapshot()).isEqualTo(b.snapshot());
+        assertThat(a.valueOf(n(1))).as("one of the two updates is gone: a lost update (G2-item)").isEqualTo(n(3));
+    }
 }
