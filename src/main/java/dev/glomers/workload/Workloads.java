@@ -2,6 +2,7 @@ package dev.glomers.workload;
 
 import dev.glomers.workload.broadcast.BroadcastWorkload;
 import dev.glomers.workload.echo.EchoWorkload;
+import dev.glomers.workload.txn.TxnWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.springframework.context.annotation.Profile;
 @Import({
         EchoWorkload.class,
         UniqueIdsWorkload.class,
+        TxnWorkload.class,
         BroadcastWorkload.class,
 })
 public class Workloads {
