@@ -107,8 +107,8 @@ class BroadcastNodeTest {
     void theFrugalProfileWidensTheWindowsAndAnswersBroadcastsOnReceipt() {
         try (InMemoryCluster cluster = InMemoryCluster.start("broadcast,frugal", 1)) {
             BroadcastProperties frugal = cluster.bean("n0", BroadcastProperties.class);
-            assertThat(frugal.uplinkWindow()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(frugal.relayWindow()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(frugal.uplinkWindow()).isEqualTo(Duration.ofMillis(800));
+            assertThat(frugal.relayWindow()).isEqualTo(Duration.ofMillis(800));
             assertThat(frugal.clientAck()).isEqualTo(BroadcastProperties.ClientAck.ON_RECEIPT);
         }
         try (InMemoryCluster cluster = InMemoryCluster.start("broadcast", 1)) {
