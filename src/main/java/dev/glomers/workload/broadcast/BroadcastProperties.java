@@ -11,7 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param uplinkWindow   how long a leaf collects its clients' values before sending them to the hub; 0 sends each at once
  * @param relayWindow    how often the hub sends what is new to every peer; 0 sends at once
- * @param relayPhase     offset of the hub's windows from the wall-clock multiples of {@code relayWindow}
+ * @param relayPhase     offset of the hub's windows from the wall-clock multiples of {@code relayWindow}: the
+ *                       earliest the hub closes a window
+ * @param relayLinger    how much later than {@code relayPhase} the hub may close it while uplinks are still arriving
+ * @param relayQuiet     an uplink this recent keeps the window open (within {@code relayLinger})
  * @param fallbackWindow how often a leaf that fans out itself (its hub unreachable) sends to every peer
  * @param ackDelay       how long a node waits for a message going the other way to carry an acknowledgement before sending a bare one
  * @param ackTimeout     how long a sender waits for an acknowledgement before the redelivery policy takes over;
@@ -24,6 +27,8 @@ public record BroadcastProperties(
         Duration uplinkWindow,
         Duration relayWindow,
         Duration relayPhase,
+        Duration relayLinger,
+        Duration relayQuiet,
         Duration fallbackWindow,
         Duration ackDelay,
         Duration ackTimeout,
@@ -47,11 +52,16 @@ public record BroadcastProperties(
         require("uplink-window", uplinkWindow);
         require("relay-window", relayWindow);
         require("relay-phase", relayPhase);
+        require("relay-linger", relayLinger);
+        require("relay-quiet", relayQuiet);
         require("fallback-window", fallbackWindow);
         require("ack-delay", ackDelay);
         require("ack-timeout", ackTimeout);
         if (fallbackWindow.isZero()) {
             throw new IllegalArgumentException("glomers.broadcast.fallback-window must be positive");
+        }
+        if (!relayWindow.isZero() && relayLinger.compareTo(relayWindow) >= 0) {
+            throw new IllegalArgumentException("glomers.broadcast.relay-linger must be shorter than relay-window");
         }
         if (ackTimeout.compareTo(ackDelay) <= 0) {
             throw new IllegalArgumentException("glomers.broadcast.ack-timeout must exceed ack-delay, or every batch is sent twice");

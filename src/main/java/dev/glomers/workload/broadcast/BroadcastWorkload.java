@@ -63,6 +63,8 @@ public class BroadcastWorkload {
     /** Client broadcasts answered when the current window closes ({@link ClientAck#AFTER_WINDOW}). */
     private final List<Message> unansweredBroadcasts = new ArrayList<>();
     private final Map<String, AckWait> ackWaits = new HashMap<>();
+    /** When the last message with uplink entries arrived (System.nanoTime): the hub keeps its window open for stragglers. */
+    private long lastUplinkArrival;
 
     public BroadcastWorkload(Node node, Retries retries, BroadcastProperties settings) {
         this.node = node;
@@ -92,8 +94,11 @@ public class BroadcastWorkload {
         if (core.peers().isEmpty()) {
             return;
         }
-        if (!myWindow().isZero()) {
-            everyWindow(myWindow(), core.isHub() ? settings.relayPhase() : Duration.ZERO, this::closeWindow);
+        if (core.isHub() && !settings.relayWindow().isZero()) {
+            everyWindow(settings.relayWindow(), settings.relayPhase(),
+                    () -> closeWindowWhenQuiet(System.nanoTime() + settings.relayLinger().toNanos()));
+        } else if (!core.isHub() && !settings.uplinkWindow().isZero()) {
+            everyWindow(settings.uplinkWindow(), Duration.ZERO, this::closeWindow);
         }
         if (!core.isHub()) {
             everyWindow(settings.fallbackWindow(), Duration.ZERO, () -> {
@@ -120,6 +125,22 @@ public class BroadcastWorkload {
         unansweredBroadcasts.clear();
     }
 
+    /**
+     * The hub closes its window once no uplink arrived for {@code relay-quiet}, at {@code relay-linger}
+     * past its phase at the latest: leaves' batches that a busy machine delayed still make this window
+     * instead of waiting a whole one more, and an idle network costs no wait at all.
+     */
+    private void closeWindowWhenQuiet(long latest) {
+        long now = System.nanoTime();
+        long quietFor = now - lastUplinkArrival;
+        long quiet = settings.relayQuiet().toNanos();
+        if (quietFor < quiet && now < latest) {
+            node.after(Duration.ofNanos(Math.min(quiet - quietFor, latest - now)), () -> closeWindowWhenQuiet(latest));
+        } else {
+            closeWindow();
+        }
+    }
+
     /** Sends {@code peer} what it was never sent, unless it is suspected to be cut off (redelivery covers it then). */
     private void flush(String peer) {
         if (core.hasUnsent(peer) && !core.isSuspect(peer)) {
@@ -141,6 +162,9 @@ public class BroadcastWorkload {
             return;
         }
         Dissemination.Receipt receipt = core.receive(peer, gossip);
+        if (!gossip.up().isEmpty()) {
+            lastUplinkArrival = System.nanoTime();
+        }
         if (receipt.newValues() > 0 && core.isHub() && settings.relayWindow().isZero()) {
             core.peers().forEach(this::flush);
         }
