@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * a {@code relay-phase} just longer than the network latency lets the hub send a window's uplinks
  * on as soon as they have all arrived.
  *
+ * @param fanOut         most children per node in the dissemination tree; 0 for no limit: a star around the hub
  * @param uplinkWindow   how long a leaf collects its clients' values before sending them to the hub; 0 sends each at once
  * @param relayWindow    how often the hub sends what is new to every peer; 0 sends at once
  * @param relayPhase     offset of the hub's windows from the wall-clock multiples of {@code relayWindow}: the
@@ -24,6 +25,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("glomers.broadcast")
 public record BroadcastProperties(
+        int fanOut,
         Duration uplinkWindow,
         Duration relayWindow,
         Duration relayPhase,
@@ -46,6 +48,9 @@ public record BroadcastProperties(
     }
 
     public BroadcastProperties {
+        if (fanOut < 0) {
+            throw new IllegalArgumentException("glomers.broadcast.fan-out must be 0 (no limit: a star) or positive");
+        }
         if (clientAck == null) {
             throw new IllegalArgumentException("glomers.broadcast.client-ack must be set: on-receipt or after-window");
         }

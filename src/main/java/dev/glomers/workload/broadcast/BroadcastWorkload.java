@@ -90,7 +90,7 @@ public class BroadcastWorkload {
     }
 
     private void start() {
-        core = new Dissemination(node.id(), node.nodeIds());
+        core = new Dissemination(node.id(), node.nodeIds(), settings.fanOut());
         if (core.peers().isEmpty()) {
             return;
         }
@@ -117,7 +117,7 @@ public class BroadcastWorkload {
     /** End of a batching window: send the batch on, answer the broadcasts it took. */
     private void closeWindow() {
         if (core.isHub()) {
-            core.peers().forEach(this::flush);
+            core.children().forEach(this::flush);
         } else {
             flush(core.hub());
         }
@@ -165,8 +165,9 @@ public class BroadcastWorkload {
         if (!gossip.up().isEmpty()) {
             lastUplinkArrival = System.nanoTime();
         }
-        if (receipt.newValues() > 0 && core.isHub() && settings.relayWindow().isZero()) {
-            core.peers().forEach(this::flush);
+        if (receipt.relayed() > 0 && (!core.isHub() || settings.relayWindow().isZero())) {
+            // Inside the tree a relay batch goes on to the children at once: it is a batch already.
+            core.children().forEach(this::flush);
         }
         if (receipt.ackProgress()) {
             AckWait wait = ackWaits.get(peer);

@@ -91,6 +91,19 @@ class BroadcastNodeTest {
     }
 
     @Test
+    void aTreeWithFanOutTwoSpreadsEveryValueToEveryNode() throws Exception {
+        try (InMemoryCluster cluster = InMemoryCluster.start("broadcast", 7, "--glomers.broadcast.fan-out=2")) {
+            cluster.latency(Duration.ofMillis(10));
+            Set<Long> expected = new HashSet<>();
+            for (long value = 0; value < 21; value++) {
+                broadcast(cluster, "n" + (value % 7), value);
+                expected.add(value);
+            }
+            awaitEverywhere(cluster, cluster.nodeIds(), expected, Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void aSingleNodeServesItsOwnValues() throws Exception {
         try (InMemoryCluster cluster = InMemoryCluster.start("broadcast", 1)) {
             List<Long> values = new ArrayList<>();

@@ -10,7 +10,7 @@ class BroadcastPropertiesTest {
 
     private static BroadcastProperties settings(Duration ackDelay, Duration ackTimeout, ClientAck clientAck) {
         Duration window = Duration.ofMillis(150);
-        return new BroadcastProperties(window, window, Duration.ofMillis(120), Duration.ofMillis(60), Duration.ofMillis(10),
+        return new BroadcastProperties(0, window, window, Duration.ofMillis(120), Duration.ofMillis(60), Duration.ofMillis(10),
                 Duration.ofMillis(500), ackDelay, ackTimeout, clientAck);
     }
 
@@ -23,7 +23,7 @@ class BroadcastPropertiesTest {
     @Test
     void theHubCannotLingerIntoItsNextWindow() {
         Duration window = Duration.ofMillis(150);
-        assertThatThrownBy(() -> new BroadcastProperties(window, window, Duration.ofMillis(120), window, Duration.ofMillis(10),
+        assertThatThrownBy(() -> new BroadcastProperties(0, window, window, Duration.ofMillis(120), window, Duration.ofMillis(10),
                 Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), ClientAck.AFTER_WINDOW))
                 .hasMessageContaining("relay-linger");
     }

@@ -42,11 +42,15 @@ class DisseminationClusterTest {
     private long redeliveries;
 
     private void start(int count) {
+        start(count, 0);
+    }
+
+    private void start(int count, int fanOut) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ids.add("n" + i);
         }
-        ids.forEach(id -> nodes.put(id, new Dissemination(id, ids)));
+        ids.forEach(id -> nodes.put(id, new Dissemination(id, ids, fanOut)));
     }
 
     private void broadcastAt(String node, long value) {
@@ -57,9 +61,8 @@ class DisseminationClusterTest {
 
     private void send(String from, String to, Gossip gossip) {
         sent++;
-        Integer a = side.get(from);
-        Integer b = side.get(to);
-        if (a == null || a.equals(b)) {
+        // Nodes not named in the partition are on side 0.
+        if (side.getOrDefault(from, 0).equals(side.getOrDefault(to, 0))) {
             inFlight.add(new Envelope(from, to, gossip));
         }
     }
@@ -77,8 +80,7 @@ class DisseminationClusterTest {
             Dissemination node = entry.getValue();
             for (String peer : node.peers()) {
                 String pair = id + ">" + peer;
-                boolean regular = node.hasUnsent(peer) && !node.isSuspect(peer)
-                        && (node.isHub() || peer.equals(node.hub()) || node.hubUnreachable());
+                boolean regular = node.hasUnsent(peer) && !node.isSuspect(peer);
                 boolean ackDue = node.ackOwed(peer) && round - ackOwedSince.computeIfAbsent(pair, p -> round) >= ACK_DELAY;
                 if (regular || ackDue) {
                     send(id, peer, node.next(peer));
@@ -176,6 +178,33 @@ class DisseminationClusterTest {
                 broadcastAt("n" + (i % 5), value++);
                 round();
             }
+        }
+        side = Map.of();
+        settle();
+        for (Dissemination node : nodes.values()) {
+            assertThat(node.read()).containsExactlyInAnyOrderElementsOf(broadcast);
+            assertThat(node.retained()).isZero();
+        }
+    }
+
+    @Test
+    void aTreeWithFanOutThreeDeliversEverythingAndSurvivesACutInnerNode() {
+        start(15, 3);
+        long value = 0;
+        Random random = new Random(3);
+        for (int i = 0; i < 10; i++) {
+            broadcastAt("n" + random.nextInt(15), value++);
+            round();
+        }
+        settle();
+        for (Dissemination node : nodes.values()) {
+            assertThat(node.read()).containsExactlyInAnyOrderElementsOf(broadcast);
+        }
+        // n1 relays to n4, n5, n6: cut it off, then heal.
+        side = Map.of("n1", 1);
+        for (int i = 0; i < 30; i++) {
+            broadcastAt("n" + random.nextInt(15), value++);
+            round();
         }
         side = Map.of();
         settle();

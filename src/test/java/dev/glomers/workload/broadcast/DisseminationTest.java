@@ -126,7 +126,7 @@ class DisseminationTest {
     void anAcknowledgementBeyondWhatWasSentIsIgnored() {
         hub.broadcast(1);
         hub.next("n1");
-        Gossip bogus = new Gossip(1, List.of(), 1, List.of(), 0, 50);
+        Gossip bogus = new Gossip(1, List.of(), 1, List.of(), 1, List.of(), 0, 50, 50);
         hub.receive("n1", bogus);
         hub.broadcast(2);
         assertThat(hub.hasUnsent("n1")).isTrue();
@@ -146,8 +146,8 @@ class DisseminationTest {
         assertThat(leaf.hubUnreachable()).isTrue();
         assertThat(leaf.isSuspect("n0")).isTrue();
         leaf.broadcast(3);
-        assertThat(leaf.next("n2").rel()).containsExactly(2L, 3L);
-        assertThat(leaf.next("n3").rel()).containsExactly(2L, 3L);
+        assertThat(leaf.next("n2").dir()).containsExactly(2L, 3L);
+        assertThat(leaf.next("n3").dir()).containsExactly(2L, 3L);
 
         // The hub answers again: new values go the usual way only.
         hub.receive("n1", leaf.resend("n0"));
@@ -157,6 +157,38 @@ class DisseminationTest {
         leaf.broadcast(4);
         assertThat(leaf.hasUnsent("n2")).isFalse();
         assertThat(leaf.next("n0").up()).containsExactly(4L);
+    }
+
+    @Test
+    void aFanOutBuildsTheSameTreeOnEveryNode() {
+        List<String> seven = List.of("n0", "n1", "n2", "n3", "n4", "n5", "n6");
+        Dissemination root = new Dissemination("n0", seven, 2);
+        Dissemination inner = new Dissemination("n2", seven, 2);
+        Dissemination leafOfTree = new Dissemination("n6", seven, 2);
+        assertThat(root.children()).containsExactly("n1", "n2");
+        assertThat(root.parent()).isNull();
+        assertThat(inner.children()).containsExactly("n5", "n6");
+        assertThat(inner.parent()).isEqualTo("n0");
+        assertThat(leafOfTree.children()).isEmpty();
+        assertThat(leafOfTree.parent()).isEqualTo("n2");
+        assertThat(new Dissemination("n0", seven).children()).as("fan-out 0: a star").hasSize(6);
+        assertThat(new Dissemination("n0", seven, 6).children()).hasSize(6);
+    }
+
+    @Test
+    void anInnerNodePassesItsParentsRelayOnIncludingItsOwnClientsValues() {
+        List<String> seven = List.of("n0", "n1", "n2", "n3", "n4", "n5", "n6");
+        Dissemination root = new Dissemination("n0", seven, 2);
+        Dissemination inner = new Dissemination("n2", seven, 2);
+        inner.broadcast(8);
+        assertThat(inner.hasUnsent("n5")).as("own values go up to the hub first").isFalse();
+        root.receive("n2", inner.next("n0"));
+        root.broadcast(9);
+        Dissemination.Receipt receipt = inner.receive("n0", root.next("n2"));
+        assertThat(receipt.relayed()).isEqualTo(2);
+        assertThat(inner.next("n5").rel()).containsExactly(8L, 9L);
+        // A redelivery of the same batch is not passed on twice.
+        assertThat(inner.receive("n0", root.resend("n2")).relayed()).isZero();
     }
 
     @Test
