@@ -265,7 +265,7 @@ public final class HostClient {
         }
         command.add(Path.of(javaHome, "bin", "java").toString());
         command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k",
-                "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr"));
+                "-Xlog:disable", "-Xlog:all=warning:stderr"));
         command.addAll(archiveOptions(archives.resolve(Path.of(javaHome).getFileName()), "host"));
         String extra = System.getenv(HOST_JAVA_OPTS_ENV);
         if (extra != null && !extra.isBlank()) {
