@@ -43,6 +43,7 @@ public final class NodeHost implements AutoCloseable {
     private int activeNodes;
     private long idleSince = System.nanoTime();
     private boolean closing;
+    private volatile String closeReason = "stopped";
 
     /** {@code router} may be null: then node logs stay in the host's log. */
     public NodeHost(HostPaths paths, Duration quiet, NodeLogRouter router) {
@@ -76,8 +77,10 @@ public final class NodeHost implements AutoCloseable {
             log.info("another node host serves {}; this one ({}) is not needed", key, ProcessHandle.current().pid());
             System.exit(0);
         }
+        // Stopped from outside (SIGTERM): still take the socket and pid file away.
+        Runtime.getRuntime().addShutdownHook(new Thread(host::close, "host-shutdown"));
         host.awaitClosed();
-        log.info("node host {} exiting: no node for {} ms", ProcessHandle.current().pid(), quiet.toMillis());
+        log.info("node host {} exiting: {}", ProcessHandle.current().pid(), host.closeReason);
         System.exit(0);
     }
 
@@ -205,6 +208,7 @@ public final class NodeHost implements AutoCloseable {
         } catch (InterruptedException e) {
             return;
         }
+        closeReason = "no node for " + quiet.toMillis() + " ms";
         close();
     }
 
