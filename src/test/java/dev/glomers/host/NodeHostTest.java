@@ -86,6 +86,24 @@ class NodeHostTest {
     }
 
     @Test
+    void eachNodesLogLinesGoToItsOwnClientsStderr() throws Exception {
+        try (TestClient chatty = TestClient.connect(paths, KEY, "echo");
+             TestClient quiet = TestClient.connect(paths, KEY, "echo")) {
+            chatty.send(TestClient.init("n0"));
+            quiet.send(TestClient.init("n1"));
+            chatty.awaitStdout("init_ok");
+            quiet.awaitStdout("init_ok");
+            chatty.send("not json at all"); // logged by the connection's reader thread
+            chatty.send("{\"src\":\"c1\",\"dest\":\"n0\",\"body\":{\"type\":\"frobnicate\"}}"); // by its event loop
+            String stderr = chatty.awaitStderr("cannot answer frobnicate");
+            assertThat(stderr).contains("ignored a line that is not a message: not json at all");
+            quiet.send(TestClient.echo("n1", 2, "x"));
+            quiet.awaitStdout("echo_ok");
+            assertThat(quiet.stderr()).doesNotContain("frobnicate", "not json");
+        }
+    }
+
+    @Test
     void aClientOfAnotherBuildIsRefused() throws Exception {
         HostPaths otherBuild = new HostPaths(paths.dir(), KEY);
         assertThatThrownBy(() -> TestClient.connect(otherBuild, "fedcba9876543210-test-jdk", "echo"))

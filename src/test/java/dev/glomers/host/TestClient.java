@@ -59,6 +59,10 @@ final class TestClient implements AutoCloseable {
         return stderr.await(text);
     }
 
+    String stderr() {
+        return stderr.toString();
+    }
+
     int awaitExit() throws Exception {
         return exit.get(10, TimeUnit.SECONDS);
     }
@@ -96,6 +100,11 @@ final class TestClient implements AutoCloseable {
         public synchronized void write(byte[] b, int off, int len) {
             bytes.write(b, off, len);
             notifyAll();
+        }
+
+        @Override
+        public synchronized String toString() {
+            return bytes.toString(StandardCharsets.UTF_8);
         }
 
         synchronized String await(String text) throws InterruptedException {
