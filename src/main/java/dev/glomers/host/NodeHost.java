@@ -55,6 +55,7 @@ public final class NodeHost implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         System.setOut(System.err); // nothing of the host's may reach a client's stdout, nor its own
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        System.setProperty("spring.backgroundpreinitializer.ignore", "true"); // as GlomersApplication
         Path dir = null;
         String key = null;
         Duration quiet = HostClient.DEFAULT_QUIET;
