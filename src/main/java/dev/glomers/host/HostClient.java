@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
@@ -16,7 +15,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -189,21 +187,19 @@ public final class HostClient {
         }
     }
 
-    /** A connected channel, or null when nobody listens (no socket file, or a stale one). */
+    /**
+     * A connected channel, or null when nobody listens. Every failure counts as "nobody": the
+     * socket file missing (a SocketException, not NoSuchFileException) or stale (refused), and a
+     * socket that appears while we look (a host binding it right now) is simply tried again.
+     */
     static SocketChannel tryConnect(Path socket) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));
             return channel;
-        } catch (ConnectException | NoSuchFileException nobodyListens) {
+        } catch (IOException nobodyListens) {
             channel.close();
             return null;
-        } catch (IOException e) {
-            channel.close();
-            if (!Files.exists(socket)) {
-                return null;
-            }
-            throw e;
         }
     }
 
