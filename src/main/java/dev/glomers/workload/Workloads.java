@@ -1,6 +1,9 @@
 package dev.glomers.workload;
 
+import dev.glomers.workload.counter.GCounterWorkload;
+import dev.glomers.workload.counter.PnCounterWorkload;
 import dev.glomers.workload.echo.EchoWorkload;
+import dev.glomers.workload.gset.GSetWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +19,7 @@ import org.springframework.context.annotation.Profile;
 @Import({
         EchoWorkload.class,
         UniqueIdsWorkload.class,
+        GCounterWorkload.class, PnCounterWorkload.class, GSetWorkload.class,
 })
 public class Workloads {
 
