@@ -201,18 +201,22 @@ public class GCounterWorkload {
     }
 
     private CompletableFuture<Slot> writeAttempt(long delta, long batch) {
-        CompletableFuture<Slot> base = own.isKnown()
-                ? CompletableFuture.completedFuture(own.known())
-                : readSlot(node.id()).thenApply(seen -> {
-                    own.observed(seen);
-                    return seen;
-                });
-        return base.thenCompose(from -> {
-            Slot to = own.target(delta, batch);
-            return seq.compareAndSet(key(node.id()), from, to, from.absent())
-                    .thenApply(ok -> to)
-                    .exceptionallyCompose(failure -> confirm(batch, failure));
-        });
+        if (!own.isKnown()) {
+            // The last attempt's outcome is open: read the key first. It may show this very batch
+            // landed (its reply and the read back were lost); writing it again would count it twice.
+            return readSlot(node.id()).thenCompose(seen -> own.resolve(seen, batch) == OwnSlot.Outcome.LANDED
+                    ? CompletableFuture.completedFuture(seen)
+                    : compareAndSet(delta, batch));
+        }
+        return compareAndSet(delta, batch);
+    }
+
+    private CompletableFuture<Slot> compareAndSet(long delta, long batch) {
+        Slot from = own.known();
+        Slot to = own.target(delta, batch);
+        return seq.compareAndSet(key(node.id()), from, to, from.absent())
+                .thenApply(ok -> to)
+                .exceptionallyCompose(failure -> confirm(batch, failure));
     }
 
     /** After a failed or unanswered compare-and-set: read our key back to learn whether the batch landed. */

@@ -51,11 +51,6 @@ final class OwnSlot {
         known = value;
     }
 
-    /** A read of our own key saw {@code value}. */
-    void observed(Slot value) {
-        known = value;
-    }
-
     /** A write's outcome is open (its reply was lost and we could not read the key back). */
     void forget() {
         known = null;

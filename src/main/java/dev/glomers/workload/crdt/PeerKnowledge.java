@@ -57,7 +57,12 @@ public final class PeerKnowledge {
         Peer known = peer(peer);
         VersionVector.mergeInto(known.has, senderVersions);
         if (!VersionVector.dominatedBy(senderVersions, senderBelievesWeHave)) {
-            known.owed = true;
+            // The sender will repeat until it hears we have its state. A message of ours that covers
+            // it and left this tick or the last one is probably crossing this one: let it answer.
+            // If it was lost, the sender repeats later and by then this exception no longer applies.
+            boolean answerInFlight = known.lastSent != null && tick - known.lastSentTick <= 1
+                    && VersionVector.dominatedBy(senderVersions, known.lastSent);
+            known.owed |= !answerInFlight;
         }
     }
 
