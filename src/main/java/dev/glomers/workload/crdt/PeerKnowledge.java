@@ -27,11 +27,19 @@ public final class PeerKnowledge {
         boolean owed;
         Map<String, Long> lastSent;
         long lastSentTick = Long.MIN_VALUE / 2;
+        /** Messages sent since the peer was last heard from. */
+        int unanswered;
     }
 
+    /** Sends without an answer before we assume the peer is cut off and back off. */
+    private static final int SILENCE_BEFORE_BACKOFF = 3;
+    /** The longest wait between sends to a silent peer is {@code resendTicks << MAX_BACKOFF_SHIFT} ticks. */
+    private static final int MAX_BACKOFF_SHIFT = 2;
+
     /**
-     * @param resendTicks how many ticks to wait for an answer before sending the same versions again;
-     *                    a message with news (versions not sent before) goes out at the next tick anyway
+     * @param resendTicks how many ticks to wait for an answer before sending the same versions again; a
+     *                    message with news (versions not sent before) goes out at the next tick, unless the
+     *                    peer has not answered several messages: then the wait doubles up to 4 times this
      */
     public PeerKnowledge(Iterable<String> peerIds, int resendTicks) {
         for (String peer : peerIds) {
@@ -55,6 +63,7 @@ public final class PeerKnowledge {
      */
     public void received(String peer, Map<String, Long> senderVersions, Map<String, Long> senderBelievesWeHave) {
         Peer known = peer(peer);
+        known.unanswered = 0;
         VersionVector.mergeInto(known.has, senderVersions);
         if (!VersionVector.dominatedBy(senderVersions, senderBelievesWeHave)) {
             // The sender will repeat until it hears we have its state. A message of ours that covers
@@ -76,12 +85,19 @@ public final class PeerKnowledge {
             return false;
         }
         boolean news = known.lastSent == null || !ours.equals(known.lastSent);
-        return news || tick - known.lastSentTick >= resendTicks;
+        long wait = news ? 1 : resendTicks;
+        if (known.unanswered >= SILENCE_BEFORE_BACKOFF) {
+            // Probably a partition: keep trying, news or not, but less and less often.
+            int shift = Math.min(known.unanswered - SILENCE_BEFORE_BACKOFF + 1, MAX_BACKOFF_SHIFT);
+            wait = Math.max(wait, (long) resendTicks << shift);
+        }
+        return tick - known.lastSentTick >= wait;
     }
 
     /** We sent {@code peer} everything beyond {@link #has}, tagged with {@code ours}. */
     public void sent(String peer, Map<String, Long> ours) {
         Peer known = peer(peer);
+        known.unanswered++;
         known.owed = false;
         known.lastSent = Map.copyOf(ours);
         known.lastSentTick = tick;

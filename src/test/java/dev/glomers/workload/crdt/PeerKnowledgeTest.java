@@ -76,19 +76,23 @@ class PeerKnowledgeTest {
     }
 
     @Test
-    void aPartitionDelaysButNeverLosesAnUpdateAndRepeatsAreSpacedOut() {
+    void aPartitionDelaysButNeverLosesAnUpdateAndRepeatsBackOff() {
         Pair pair = new Pair();
         pair.stateA.put("a", 3L);
         int sentWhileCut = 0;
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 40; i++) {
+            if (i == 20) {
+                pair.stateA.put("a", 4L); // news while cut off does not undo the back-off
+            }
             sentWhileCut += pair.tick(false, false);
         }
-        assertThat(sentWhileCut).as("resent every other tick, not every tick").isEqualTo(5);
+        // Ticks 1, 3, 5 (every resendTicks), then waits of 4 and 8 ticks: 9, 17, 25, 33.
+        assertThat(sentWhileCut).isEqualTo(7);
         assertThat(pair.stateB).isEmpty();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 10; i++) {
             pair.tick(true, true);
         }
-        assertThat(pair.stateB).isEqualTo(pair.stateA);
+        assertThat(pair.stateB).as("at most 8 ticks after healing").isEqualTo(pair.stateA);
         for (int i = 0; i < 10; i++) {
             assertThat(pair.tick(true, true)).isZero();
         }
