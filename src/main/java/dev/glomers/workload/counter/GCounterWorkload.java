@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -29,29 +28,36 @@ import org.springframework.context.annotation.Profile;
  * and a compare-and-set fails only when our own earlier write landed without us hearing of it.
  * The counter's value is the sum over all nodes' keys.
  *
- * <p><b>Adds.</b> Adds are batched: the adds that arrive while a write is in flight (or within
- * {@code glomers.counter.add-linger}) go out together in one compare-and-set of our key from the
- * value we know to that value plus their sum, stamped with a batch number never used before.
- * They are acknowledged only once that write is known to be in the store: its {@code cas_ok}, or,
- * when the reply was lost or the compare-and-set failed, a fresh read of our key that carries the
- * batch's stamp. Since stamps are unique and the compare-and-set names the exact old value, a batch
- * can land at most once: a late duplicate finds a different value and fails. Retries (the
- * {@code counter-flush} policy in application.yml) re-read the key and write on what they read, so
- * an earlier batch whose reply was lost but which landed later is kept, never overwritten. When the
- * policy gives up, the batch's adds get error 0 (indefinite: they may still land) and the next
- * write starts by reading the key.
+ * <p><b>Adds.</b> Each round writes our key once: the adds that arrived since the last round go out
+ * together in one compare-and-set from the value we know to that value plus their sum, stamped
+ * with a batch number never used before. They are acknowledged only once that write is known to be
+ * in the store: its {@code cas_ok}, or, when the reply was lost or the compare-and-set failed, a
+ * fresh read of our key that carries the batch's stamp. Since stamps are unique and the
+ * compare-and-set names the exact old value, a batch can land at most once: a late duplicate finds
+ * a different value and fails. Retries (the {@code counter-flush} policy in application.yml)
+ * re-read the key and write on what they read, so an earlier batch whose reply was lost but which
+ * landed later is kept, never overwritten, and a batch that landed unseen is never written twice.
+ * When the policy gives up, the batch's adds get error 0 (indefinite: they may still land) and the
+ * next write starts by reading the key.
  *
  * <p><b>Reads and freshness.</b> {@code seq-kv} may answer a read from any state that is not older
  * than the newest one this client already saw, so a plain read of another node's key can lag
- * behind adds already acknowledged; in a quiet cluster it could lag forever. But an operation that
- * changes a value runs on the newest state and moves this client there. So a read first writes our
- * own key (a compare-and-set to a new batch stamp, carrying any pending adds: the stamp always
- * changes the value), and only then reads the other nodes' keys: they are read at states no older
- * than that write, so they include every add acknowledged anywhere before the read arrived. The
- * read returns our own exact total plus theirs. Reads that arrive while a round is running wait
- * for the next one (whose write comes after them), and share it. Nothing blocks the event loop;
- * a read that gets no answer within {@code glomers.counter.read-deadline} (under the client's 5 s)
- * answers error 0, never a guess.
+ * behind adds already acknowledged; in a quiet cluster it could lag forever, and a final read
+ * would be wrong. But an operation that changes a value runs on the newest state and moves this
+ * client there. So a read first writes our own key (a compare-and-set to a new batch stamp,
+ * carrying any pending adds: the new stamp always changes the value) and only then reads the other
+ * nodes' keys: they are read at states no older than that write, so they include every add
+ * acknowledged anywhere before the write was sent. The read returns our own exact total plus theirs.
+ * Reads that arrive while a round runs wait for the next one and share it.
+ *
+ * <p>{@code glomers.counter.read-staleness} trades freshness for messages: a read may be answered
+ * from the last such view of the other nodes (plus our own exact total) if that view's write was
+ * sent no longer than the bound before the read arrived, and a round may reuse a recent write of
+ * ours instead of writing again. With 0 (strict) every read reflects every add acknowledged before
+ * it arrived; with a bound B, every add acknowledged B before it. Either way a read is a value the
+ * counter really passed through, never a guess, and final reads (10 s after the last add) are exact
+ * for any B below that. Nothing blocks the event loop; a read that gets no answer within
+ * {@code glomers.counter.read-deadline} (under the client's 5 s) answers error 0.
  */
 @Profile("g-counter")
 public class GCounterWorkload {
@@ -75,13 +81,19 @@ public class GCounterWorkload {
     private record PendingAdd(Message request, long delta) {
     }
 
+    /** The other nodes' total as read after a write of ours that started at {@code syncedAt} (System.nanoTime). */
+    private record View(long others, long syncedAt) {
+    }
+
     /** A read waiting for a round; answered once, by the round or by its deadline. */
     private final class PendingRead {
         final Message request;
+        final long arrivedAt;
         boolean answered;
 
-        PendingRead(Message request) {
+        PendingRead(Message request, long arrivedAt) {
             this.request = request;
+            this.arrivedAt = arrivedAt;
         }
 
         void answer(long value) {
@@ -103,23 +115,28 @@ public class GCounterWorkload {
     private final KvClient seq;
     private final Retries retries;
     private final Duration readDeadline;
-    private final Duration addLinger;
+    private final long stalenessNanos;
     private final OwnSlot own = new OwnSlot();
 
     // Event-loop state: touched only by handlers, timers and KV completions.
     private List<PendingAdd> pendingAdds = new ArrayList<>();
     private List<PendingRead> pendingReads = new ArrayList<>();
     private boolean roundRunning;
-    private ScheduledFuture<?> lingerTimer;
+    /** Our own total as last confirmed in the store (it only grows). */
+    private long ownCount;
+    /** When the newest write of ours that is known to have landed was sent (its first attempt). */
+    private long lastSyncAt;
+    private boolean synced;
+    private View view;
 
     public GCounterWorkload(Node node, KvClients kv, Retries retries,
             @Value("${glomers.counter.read-deadline:4s}") Duration readDeadline,
-            @Value("${glomers.counter.add-linger:0ms}") Duration addLinger) {
+            @Value("${glomers.counter.read-staleness:0ms}") Duration readStaleness) {
         this.node = node;
         this.seq = kv.seq();
         this.retries = retries;
         this.readDeadline = readDeadline;
-        this.addLinger = addLinger;
+        this.stalenessNanos = readStaleness.toNanos();
         retries.policy("counter-flush");
         retries.policy("counter-read");
         node.handle("add", Add.class, this::add);
@@ -131,35 +148,52 @@ public class GCounterWorkload {
             throw RpcError.malformed("a grow-only counter takes no negative delta: " + add.delta());
         }
         pendingAdds.add(new PendingAdd(request, add.delta()));
-        if (!roundRunning && lingerTimer == null) {
-            lingerTimer = node.after(addLinger, this::startRound);
-        }
+        startRound();
     }
 
     private void read(Message request, Read read) {
-        PendingRead pending = new PendingRead(request);
+        long now = System.nanoTime();
+        if (view != null && now - view.syncedAt() <= stalenessNanos) {
+            node.reply(request, new ReadOk(Math.addExact(ownCount, view.others())));
+            return;
+        }
+        PendingRead pending = new PendingRead(request, now);
         pendingReads.add(pending);
         node.after(readDeadline, () -> pending.fail(RpcError.timeout("seq-kv did not answer in " + readDeadline.toMillis() + " ms")));
         startRound();
     }
 
-    /** One round: write our key (pending adds, and a fresh stamp), then, if reads wait, read the others. */
+    /**
+     * One round: write our key (pending adds under a fresh stamp) unless only reads wait and a write
+     * of ours started recently enough for them, then, if reads wait, read the others' keys.
+     */
     private void startRound() {
-        if (lingerTimer != null) {
-            lingerTimer.cancel(false);
-            lingerTimer = null;
+        if (view != null) {
+            // Reads that came in while the last round ran may be satisfied by the view it left.
+            pendingReads.removeIf(read -> {
+                if (read.arrivedAt - view.syncedAt() <= stalenessNanos) {
+                    read.answer(Math.addExact(ownCount, view.others()));
+                    return true;
+                }
+                return read.answered;
+            });
         }
         if (roundRunning || (pendingAdds.isEmpty() && pendingReads.isEmpty())) {
             return;
         }
         roundRunning = true;
+        long now = System.nanoTime();
         List<PendingAdd> adds = pendingAdds;
         List<PendingRead> reads = pendingReads;
         pendingAdds = new ArrayList<>();
         pendingReads = new ArrayList<>();
 
+        long oldestRead = reads.stream().mapToLong(read -> read.arrivedAt).min().orElse(now);
+        boolean recentSync = synced && own.isKnown() && oldestRead - lastSyncAt <= stalenessNanos;
+        boolean write = !adds.isEmpty() || !recentSync;
+        long syncAt = write ? now : lastSyncAt;
         long delta = adds.stream().mapToLong(PendingAdd::delta).reduce(0, Math::addExact);
-        CompletableFuture<Slot> written = flush(delta);
+        CompletableFuture<Slot> written = write ? flush(delta, now) : CompletableFuture.completedFuture(own.known());
         written.whenComplete((slot, failure) -> adds.forEach(add -> {
             if (failure == null) {
                 node.reply(add.request(), Body.of("add_ok"));
@@ -167,32 +201,33 @@ public class GCounterWorkload {
                 node.replyError(add.request(), indefinite(failure));
             }
         }));
-        CompletableFuture<Long> total = reads.isEmpty()
-                ? written.thenApply(Slot::count)
-                : written.thenCompose(slot -> sumOfOthers().thenApply(others -> Math.addExact(slot.count(), others)));
-        total.whenComplete((value, failure) -> {
+        CompletableFuture<?> done = reads.isEmpty() ? written : written.thenCompose(slot -> sumOfOthers()).whenComplete((others, failure) -> {
+            if (failure == null && (view == null || syncAt - view.syncedAt() >= 0)) {
+                view = new View(others, syncAt);
+            }
             reads.forEach(read -> {
                 if (failure == null) {
-                    read.answer(value);
+                    read.answer(Math.addExact(ownCount, others));
                 } else {
                     read.fail(indefinite(failure));
                 }
             });
+        });
+        done.whenComplete((ignored, failure) -> {
             roundRunning = false;
-            if (!pendingReads.isEmpty()) {
-                startRound();
-            } else if (!pendingAdds.isEmpty() && lingerTimer == null) {
-                lingerTimer = node.after(addLinger, this::startRound);
-            }
+            startRound();
         });
     }
 
     /** Puts {@code delta} into our key under a new stamp; completes with the value now in the store. */
-    private CompletableFuture<Slot> flush(long delta) {
+    private CompletableFuture<Slot> flush(long delta, long startedAt) {
         long batch = own.nextBatch();
         return retries.<Slot>run("counter-flush", () -> writeAttempt(delta, batch)).whenComplete((slot, failure) -> {
             if (failure == null) {
                 own.written(slot);
+                ownCount = Math.max(ownCount, slot.count());
+                lastSyncAt = startedAt;
+                synced = true;
             } else {
                 log.warn("batch {} (+{}) is in doubt: {}", batch, delta, RpcError.unwrap(failure).getMessage());
                 own.forget();

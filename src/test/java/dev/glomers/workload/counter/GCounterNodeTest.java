@@ -115,6 +115,27 @@ class GCounterNodeTest {
     }
 
     @Test
+    void withAStalenessBoundReadsInsideItAreLocalAndAReadAfterItSeesEveryEarlierAdd() throws Exception {
+        StaleSeqKv seqKv = new StaleSeqKv(9, 64);
+        try (InMemoryCluster cluster = InMemoryCluster.start("g-counter", 3, "--glomers.counter.read-staleness=400ms")) {
+            cluster.service("seq-kv", seqKv);
+            long sum = 0;
+            for (int round = 1; round <= 3; round++) {
+                for (int i = 0; i < 5; i++) {
+                    assertThat(await(cluster.request("n" + (i % 3), "{\"type\":\"add\",\"delta\":" + round + "}")).type()).isEqualTo("add_ok");
+                    sum += round;
+                }
+                Thread.sleep(450);
+                assertThat(read(cluster, "n0")).as("a read more than the bound after the adds").isEqualTo(sum);
+                long before = cluster.serverMessages();
+                read(cluster, "n0");
+                read(cluster, "n0");
+                assertThat(cluster.serverMessages()).as("reads inside the bound stay local").isEqualTo(before);
+            }
+        }
+    }
+
+    @Test
     void negativeDeltasAreRejectedAsMalformed() throws Exception {
         try (InMemoryCluster cluster = InMemoryCluster.start("g-counter", 1)) {
             cluster.service("seq-kv", new StaleSeqKv(1, 4));
