@@ -54,9 +54,9 @@ import org.springframework.context.annotation.Profile;
  * from the last such view of the other nodes (plus our own exact total) if that view's write was
  * sent no longer than the bound before the read arrived, and a round may reuse a recent write of
  * ours instead of writing again. With 0 (strict) every read reflects every add acknowledged before
- * it arrived; with a bound B, every add acknowledged B before it. Either way a read is a value the
- * counter really passed through, never a guess, and final reads (10 s after the last add) are exact
- * for any B below that. Nothing blocks the event loop; a read that gets no answer within
+ * it arrived; with a bound B, every add acknowledged B before it. Either way a read lies between
+ * the true total when the view's write was sent and the true total now (every part only grows),
+ * never a guess, and final reads (10 s after the last add) are exact for any B well below that. Nothing blocks the event loop; a read that gets no answer within
  * {@code glomers.counter.read-deadline} (under the client's 5 s) answers error 0.
  */
 @Profile("g-counter")
