@@ -147,6 +147,10 @@ public class GCounterWorkload {
         if (add.delta() < 0) {
             throw RpcError.malformed("a grow-only counter takes no negative delta: " + add.delta());
         }
+        long total = pendingAdds.stream().mapToLong(PendingAdd::delta).sum() + ownCount;
+        if (total + add.delta() < total) {
+            throw RpcError.malformed("adding " + add.delta() + " would overflow the counter");
+        }
         pendingAdds.add(new PendingAdd(request, add.delta()));
         startRound();
     }

@@ -136,12 +136,16 @@ class GCounterNodeTest {
     }
 
     @Test
-    void negativeDeltasAreRejectedAsMalformed() throws Exception {
+    void negativeOverflowingAndMistypedDeltasAreRejectedAsMalformedAndTheNodeGoesOn() throws Exception {
         try (InMemoryCluster cluster = InMemoryCluster.start("g-counter", 1)) {
             cluster.service("seq-kv", new StaleSeqKv(1, 4));
             Message reply = await(cluster.request("n0", "{\"type\":\"add\",\"delta\":-1}"));
             assertThat(reply.body().get("code").asInt()).isEqualTo(12);
-            assertThat(read(cluster, "n0")).isZero();
+            assertThat(await(cluster.request("n0", "{\"type\":\"add\",\"delta\":" + Long.MAX_VALUE + "}")).type()).isEqualTo("add_ok");
+            reply = await(cluster.request("n0", "{\"type\":\"add\",\"delta\":1}"));
+            assertThat(reply.body().get("code").asInt()).as("overflow").isEqualTo(12);
+            assertThat(await(cluster.request("n0", "{\"type\":\"add\",\"delta\":\"x\"}")).body().get("code").asInt()).isEqualTo(12);
+            assertThat(read(cluster, "n0")).as("the node still serves").isEqualTo(Long.MAX_VALUE);
         }
     }
 }
