@@ -25,6 +25,9 @@ final class StaleSeqKv implements InMemoryCluster.Service {
     private final Random random;
     private final int history;
     private volatile double replyLoss;
+    private volatile double delay;
+    private final List<Message> delayed = new ArrayList<>();
+    private int lateChanges;
     private volatile boolean down;
     private int firstIndex;
 
@@ -40,9 +43,23 @@ final class StaleSeqKv implements InMemoryCluster.Service {
         return this;
     }
 
+    /**
+     * Holds back this fraction of requests and applies each later, unanswered, at a random later
+     * request: a message that outlived its sender's timeout and the sender's read-back.
+     */
+    StaleSeqKv delay(double fraction) {
+        this.delay = fraction;
+        return this;
+    }
+
     /** While down, requests are lost entirely (never applied, never answered). */
     void down(boolean down) {
         this.down = down;
+    }
+
+    /** How many held-back requests changed the state when they were finally applied. */
+    synchronized int lateChanges() {
+        return lateChanges;
     }
 
     /** The newest state's value of {@code key}, or null. */
@@ -55,6 +72,22 @@ final class StaleSeqKv implements InMemoryCluster.Service {
         if (down) {
             return null;
         }
+        if (!delayed.isEmpty() && random.nextDouble() < 0.3) {
+            int before = states.size() + firstIndex;
+            execute(delayed.remove(random.nextInt(delayed.size())));
+            if (states.size() + firstIndex != before) {
+                lateChanges++;
+            }
+        }
+        if (random.nextDouble() < delay) {
+            delayed.add(request);
+            return null;
+        }
+        ObjectNode reply = execute(request);
+        return random.nextDouble() < replyLoss ? null : reply;
+    }
+
+    private ObjectNode execute(Message request) {
         int last = firstIndex + states.size() - 1;
         int from = Math.max(clientIndex.getOrDefault(request.src(), 0), firstIndex);
         int index = from + random.nextInt(last - from + 1);
@@ -72,7 +105,7 @@ final class StaleSeqKv implements InMemoryCluster.Service {
             index = firstIndex + states.size() - 1;
         }
         clientIndex.put(request.src(), index);
-        return random.nextDouble() < replyLoss ? null : reply;
+        return reply;
     }
 
     private static ObjectNode apply(Map<String, JsonNode> state, ObjectNode body) {
