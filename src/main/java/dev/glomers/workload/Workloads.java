@@ -1,6 +1,10 @@
 package dev.glomers.workload;
 
+import dev.glomers.workload.counter.GCounterWorkload;
+import dev.glomers.workload.counter.PnCounterWorkload;
 import dev.glomers.workload.echo.EchoWorkload;
+import dev.glomers.workload.gset.GSetWorkload;
+import dev.glomers.workload.txn.TxnWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +20,8 @@ import org.springframework.context.annotation.Profile;
 @Import({
         EchoWorkload.class,
         UniqueIdsWorkload.class,
+        TxnWorkload.class,
+        GCounterWorkload.class, PnCounterWorkload.class, GSetWorkload.class,
 })
 public class Workloads {
 
