@@ -1,6 +1,7 @@
 package dev.glomers.workload;
 
 import dev.glomers.workload.echo.EchoWorkload;
+import dev.glomers.workload.kafka.KafkaWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.springframework.context.annotation.Profile;
 @Import({
         EchoWorkload.class,
         UniqueIdsWorkload.class,
+        KafkaWorkload.class,
 })
 public class Workloads {
 
