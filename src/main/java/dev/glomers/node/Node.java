@@ -306,6 +306,11 @@ public class Node implements AutoCloseable {
         }
     }
 
+    /** RPCs still waiting for a reply (tests check that none leak). */
+    int pendingRpcCount() {
+        return pendingRpcs.size();
+    }
+
     @Override
     public void close() {
         loop.shutdownNow();
