@@ -262,9 +262,17 @@ public class KafkaWorkload {
     // ---- committed offsets ----------------------------------------------------------------
 
     private void flushTick() {
-        if (flushing == null && committed.needsFlush()) {
+        if (!flushRunning() && committed.needsFlush()) {
             flush();
         }
+    }
+
+    /**
+     * Whether a flush is still under way. Its future counts as finished as soon as it completes, even
+     * before our own completion callback has cleared the field: callbacks chained on it run first.
+     */
+    private boolean flushRunning() {
+        return flushing != null && !flushing.isDone();
     }
 
     /**
@@ -272,7 +280,7 @@ public class KafkaWorkload {
      * commit this node acknowledged before the call merged in.
      */
     private CompletableFuture<Map<String, Long>> syncCommitted() {
-        if (flushing != null) {
+        if (flushRunning()) {
             // A flush already running may have missed commits acknowledged since it started.
             return flushing.handle((document, failure) -> null).thenCompose(ignored -> syncCommitted());
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.node.Message;
 import dev.glomers.node.Wire;
 import dev.glomers.testing.InMemoryCluster;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -132,6 +133,23 @@ class KafkaNodeTest {
                     .isEqualTo(Wire.JSON.readTree("{\"a\":5,\"b\":4}"));
             JsonNode again = call(cluster, "n0", "{\"type\":\"list_committed_offsets\",\"keys\":[\"a\",\"b\"]}");
             assertThat(again.get("offsets")).isEqualTo(Wire.JSON.readTree("{\"a\":5,\"b\":4}"));
+        }
+    }
+
+    @Test
+    void listsArrivingWhileAFlushIsUnderWayAllGetAnAnswer() throws Exception {
+        try (InMemoryCluster cluster = cluster(1, new LinKvService())) {
+            cluster.latency(Duration.ofMillis(20));
+            call(cluster, "n0", "{\"type\":\"commit_offsets\",\"offsets\":{\"a\":4}}");
+            List<CompletableFuture<Message>> lists = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                lists.add(cluster.request("n0", "{\"type\":\"list_committed_offsets\",\"keys\":[\"a\"]}"));
+            }
+            for (CompletableFuture<Message> list : lists) {
+                JsonNode reply = list.get(5, TimeUnit.SECONDS).body();
+                assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("list_committed_offsets_ok");
+                assertThat(reply.get("offsets").get("a").asLong()).isEqualTo(4);
+            }
         }
     }
 
