@@ -128,15 +128,15 @@ public class KafkaWorkload {
     private CompletableFuture<Map<String, Long>> flushing;
 
     public KafkaWorkload(Node node, KvClients kv, Retries retries,
-            @Value("${glomers.kafka.rpc-timeout:1s}") Duration rpcTimeout,
-            @Value("${glomers.kafka.replicate-interval:50ms}") Duration replicateInterval,
-            @Value("${glomers.kafka.heartbeat-interval:200ms}") Duration heartbeatInterval,
-            @Value("${glomers.kafka.owner-suspect-after:1s}") Duration ownerSuspectAfter,
-            @Value("${glomers.kafka.commit-flush-interval:100ms}") Duration commitFlushInterval,
-            @Value("${glomers.kafka.poll-max-per-key:1000}") int pollMaxPerKey,
-            @Value("${glomers.kafka.poll-max-messages:10000}") int pollMaxMessages,
-            @Value("${glomers.kafka.replicate-max-per-key:1000}") int replicateMaxPerKey,
-            @Value("${glomers.kafka.replicate-max-keys:500}") int replicateMaxKeys) {
+            @Value("${glomers.kafka.rpc-timeout}") Duration rpcTimeout,
+            @Value("${glomers.kafka.replicate-interval}") Duration replicateInterval,
+            @Value("${glomers.kafka.heartbeat-interval}") Duration heartbeatInterval,
+            @Value("${glomers.kafka.owner-suspect-after}") Duration ownerSuspectAfter,
+            @Value("${glomers.kafka.commit-flush-interval}") Duration commitFlushInterval,
+            @Value("${glomers.kafka.poll-max-per-key}") int pollMaxPerKey,
+            @Value("${glomers.kafka.poll-max-messages}") int pollMaxMessages,
+            @Value("${glomers.kafka.replicate-max-per-key}") int replicateMaxPerKey,
+            @Value("${glomers.kafka.replicate-max-keys}") int replicateMaxKeys) {
         this.node = node;
         this.linKv = kv.lin();
         this.retries = retries;
