@@ -178,6 +178,20 @@ class KafkaNodeTest {
     }
 
     @Test
+    void errorsTheCommitPolicyDoesNotRetryAreSurfaced() throws Exception {
+        LinKvService linKv = new LinKvService();
+        // Only the list writes (no timer flush racing it), so every cas request is one attempt.
+        try (InMemoryCluster cluster = cluster(1, linKv, "--glomers.kafka.commit-flush-interval=1h")) {
+            linKv.failEveryCasWith(14);
+            call(cluster, "n0", "{\"type\":\"commit_offsets\",\"offsets\":{\"a\":1}}");
+            JsonNode listed = call(cluster, "n0", "{\"type\":\"list_committed_offsets\",\"keys\":[\"a\"]}");
+            assertThat(listed.path("type").asText()).isEqualTo("error");
+            assertThat(listed.get("code").asInt()).isEqualTo(14);
+            assertThat(linKv.casRequests()).as("no retry of an abort").isEqualTo(1);
+        }
+    }
+
+    @Test
     void underAPartitionSendsToTheUnreachableOwnerFailDefinitelyAndNothingWrongIsEverAnswered() throws Exception {
         try (InMemoryCluster cluster = cluster(2, new LinKvService(), FAST_FAILURE_DETECTION)) {
             String key = ownedBy("n0", cluster.nodeIds());

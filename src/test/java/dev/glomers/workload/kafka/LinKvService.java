@@ -18,6 +18,9 @@ final class LinKvService implements InMemoryCluster.Service {
 
     private final Map<JsonNode, JsonNode> values = new HashMap<>();
     private final AtomicInteger preconditionFailures = new AtomicInteger();
+    private final AtomicInteger casRequests = new AtomicInteger();
+    /** When set, every cas is answered with this error code. */
+    private volatile Integer casError;
     /** Runs before each cas, with the map: lets a test play another writer. */
     private volatile Consumer<Map<JsonNode, JsonNode>> beforeCas = map -> { };
 
@@ -39,6 +42,10 @@ final class LinKvService implements InMemoryCluster.Service {
                 reply.put("type", "write_ok");
             }
             case "cas" -> {
+                casRequests.incrementAndGet();
+                if (casError != null) {
+                    return error(casError, "refused by the test");
+                }
                 beforeCas.accept(values);
                 if (!values.containsKey(key)) {
                     if (!body.path("create_if_not_exists").asBoolean(false)) {
@@ -64,6 +71,14 @@ final class LinKvService implements InMemoryCluster.Service {
 
     int preconditionFailures() {
         return preconditionFailures.get();
+    }
+
+    int casRequests() {
+        return casRequests.get();
+    }
+
+    void failEveryCasWith(int code) {
+        this.casError = code;
     }
 
     void beforeCas(Consumer<Map<JsonNode, JsonNode>> action) {
