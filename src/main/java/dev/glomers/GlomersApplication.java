@@ -1,6 +1,8 @@
 package dev.glomers;
 
+import dev.glomers.cluster.ClusterRunner;
 import dev.glomers.node.Node;
+import java.util.Arrays;
 import dev.glomers.node.StdioLoop;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -15,6 +17,11 @@ import org.springframework.context.annotation.Import;
 public class GlomersApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("cluster")) {
+            // The local cluster runner is a tool, not a node: no Spring, and stdout is its report.
+            ClusterRunner.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         // stdout is the wire: whatever else prints goes to stderr.
         System.setOut(System.err);
         // Logback configures itself from logback.xml (stderr only); Spring's logging set-up is start-up time we don't need.

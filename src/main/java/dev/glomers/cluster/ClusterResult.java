@@ -1,0 +1,120 @@
+package dev.glomers.cluster;
+
+import dev.glomers.cluster.CheckResult.Verdict;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a run found: a verdict per check, the workbench's {@code :net} figures, client latencies.
+ *
+ * @param net the workbench's {@code :net} map: all / clients / servers, each with send-count,
+ *     recv-count, msg-count and (all, servers) msgs-per-op
+ * @param opCount client invocations, the msgs-per-op denominator
+ * @param latencies client latency quantiles in ms over ok operations: "all" and one entry per f
+ * @param history every operation of the run (also in the run directory as history.jsonl)
+ */
+public record ClusterResult(ClusterOptions options, Verdict verdict, String setupError, List<CheckResult> checks,
+        Map<String, Object> net, long opCount, Map<String, Map<String, Long>> latencies, Path runDir,
+        double elapsedSeconds, History history) {
+
+    /** Jepsen exits non-zero only for :valid? false; unknown (e.g. nothing stable yet) passes. */
+    public boolean isValid() {
+        return verdict != Verdict.INVALID;
+    }
+
+    public CheckResult check(String name) {
+        return checks.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no check " + name + " in " + checks));
+    }
+
+    public double serverMsgsPerOp() {
+        return MessageStats.msgsPerOp(((Number) group("servers").get("msg-count")).longValue(), opCount);
+    }
+
+    public double allMsgsPerOp() {
+        return MessageStats.msgsPerOp(((Number) group("all").get("msg-count")).longValue(), opCount);
+    }
+
+    /** Stable-latency quantiles of a set-full check (broadcast, g-set), empty when there are none. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Long> stableLatencies() {
+        return checks.stream().filter(c -> c.name().equals("set-full")).findFirst()
+                .map(c -> (Map<String, Long>) c.details().getOrDefault("stable-latencies", Map.of()))
+                .orElse(Map.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> group(String name) {
+        return (Map<String, Object>) net.get(name);
+    }
+
+    public String summary() {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format("%n%s on %d node(s), %d client(s), rate %s, %s s, latency %d ms%s  (%s)%n",
+                options.workload(), options.nodeCount(), options.concurrency(), trim(options.rate()),
+                trim(options.timeLimitSeconds()), options.latencyMillis(),
+                options.partitionNemesis() ? ", partitions" : "", runDir));
+        for (CheckResult c : checks) {
+            s.append(String.format("  %-22s %-8s %s%n", c.name(), c.verdict().label(), c.summary()));
+            Object stable = c.details().get("stable-latencies");
+            if (stable != null) {
+                s.append(String.format("  %-22s %s%n", "  stable-latencies ms", stable));
+            }
+        }
+        s.append(String.format("  %-22s %d client operations%n", "operations", opCount));
+        s.append(String.format("  %-22s servers %.3f, all %.3f (msgs %s servers, %s all)%n", "msgs-per-op",
+                serverMsgsPerOp(), allMsgsPerOp(), group("servers").get("msg-count"), group("all").get("msg-count")));
+        latencies.forEach((f, q) -> s.append(String.format("  %-22s %s%n", "latency ms " + f, q)));
+        s.append(String.format("%s%n", isValid()
+                ? (verdict == Verdict.VALID ? "Everything looks good!" : "No errors, but some results are unknown.")
+                : "Analysis invalid!" + (setupError != null ? " (" + setupError + ")" : "")));
+        return s.toString();
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("valid?", verdict == Verdict.UNKNOWN ? "unknown" : verdict == Verdict.VALID);
+        m.put("workload", options.workload());
+        m.put("node-count", options.nodeCount());
+        m.put("concurrency", options.concurrency());
+        m.put("rate", options.rate());
+        m.put("time-limit", options.timeLimitSeconds());
+        m.put("latency", options.latencyMillis());
+        m.put("nemesis", options.partitionNemesis() ? List.of("partition") : List.of());
+        m.put("seed", options.seed());
+        if (setupError != null) {
+            m.put("setup-error", setupError);
+        }
+        Map<String, Object> checkMap = new LinkedHashMap<>();
+        for (CheckResult c : checks) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("valid?", c.verdict() == Verdict.UNKNOWN ? "unknown" : c.verdict() == Verdict.VALID);
+            entry.put("summary", c.summary());
+            entry.putAll(c.details());
+            checkMap.put(c.name(), entry);
+        }
+        m.put("checks", checkMap);
+        m.put("net", net);
+        m.put("op-count", opCount);
+        m.put("latencies", latencies);
+        m.put("run-dir", runDir.toString());
+        m.put("elapsed-seconds", elapsedSeconds);
+        return m;
+    }
+
+    public void writeJson(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, Json.pretty(toJson()));
+    }
+
+    private static String trim(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+}

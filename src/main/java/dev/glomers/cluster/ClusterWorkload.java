@@ -1,0 +1,91 @@
+package dev.glomers.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A workload the runner can drive: what clients send, how replies are read, what is checked. One
+ * instance per run; {@link #nextInvocation} is called from one thread only. Add a workload by
+ * implementing this and adding one line to {@link WorkloadRegistry}.
+ */
+public interface ClusterWorkload {
+
+    /** The -w name, e.g. "broadcast". */
+    String name();
+
+    /** Node arguments when none are given after "--": the workload name, i.e. the Spring profile. */
+    default List<String> nodeArgs() {
+        return List.of(name());
+    }
+
+    /** Runs once after every node answered init, before the clients start (broadcast sends topology). */
+    default void setUp(SetupContext setup) throws SetupException {
+    }
+
+    /** The next client operation, drawn as the workbench's generator would. */
+    Invocation nextInvocation(Random random);
+
+    /** The operation each client worker performs once after healing and waiting, if any (final reads). */
+    default Optional<Invocation> finalInvocation() {
+        return Optional.empty();
+    }
+
+    /** The request body for an invocation (type and fields; the runner adds msg_id). */
+    ObjectNode request(Invocation invocation);
+
+    /**
+     * Reads a non-error reply. Returns the value recorded in the ok completion (e.g. the messages read,
+     * the id generated). Throws when the reply is not exactly what the workbench's schema allows.
+     */
+    JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException;
+
+    /**
+     * Error codes that record the operation as failed (it did not happen). Other codes, and timeouts, are
+     * indeterminate. Workloads whose workbench client does not interpret errors return an empty set.
+     */
+    default Set<Integer> definiteErrorCodes() {
+        return Set.of(1, 10, 11);
+    }
+
+    /** Checks the finished history. */
+    List<CheckResult> check(History history, CheckContext context);
+
+    /** One client operation: {@code f} and its argument. */
+    record Invocation(String f, JsonNode value, boolean finalRead) {
+        public static Invocation of(String f, JsonNode value) {
+            return new Invocation(f, value, false);
+        }
+    }
+
+    /** What a workload's set-up step may do: talk to nodes from fresh clients, as the workbench does. */
+    interface SetupContext {
+        List<String> nodeIds();
+
+        ClusterOptions options();
+
+        /** Sends {@code body} to {@code node} from a new client and waits up to 5 s for an ok reply. */
+        ObjectNode rpc(String node, ObjectNode body) throws SetupException;
+    }
+
+    /** What checkers get besides the history. */
+    record CheckContext(ClusterOptions options, List<String> nodeIds) {
+    }
+
+    /** A set-up step failed; the run stops (the workbench aborts the test). */
+    final class SetupException extends Exception {
+        public SetupException(String message) {
+            super(message);
+        }
+    }
+
+    /** A reply that breaks the workbench's closed schema for it. */
+    final class MalformedReplyException extends Exception {
+        public MalformedReplyException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.glomers.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The run's history, appended to by the runner, read by the checkers. Thread-safe for appends. Values are
+ * stored in {@link Json#canonical} form, so checkers may compare them with equals.
+ */
+public final class History {
+
+    private final List<Op> ops = new ArrayList<>();
+
+    public synchronized Op invoke(int process, String f, JsonNode value, long timeNanos, String node,
+            boolean finalRead) {
+        Op op = new Op(ops.size(), process, Op.Type.INVOKE, f, Json.canonical(value), timeNanos, node, finalRead,
+                -1, null);
+        ops.add(op);
+        return op;
+    }
+
+    public synchronized Op complete(Op invocation, Op.Type type, JsonNode value, long timeNanos, String error) {
+        Op op = new Op(ops.size(), invocation.process(), type, invocation.f(), Json.canonical(value), timeNanos,
+                invocation.node(), invocation.finalRead(), invocation.index(), error);
+        ops.add(op);
+        return op;
+    }
+
+    /** Nemesis events (partition start / stop) are recorded as info ops of process -1. */
+    public synchronized Op nemesis(String f, JsonNode value, long timeNanos) {
+        Op op = new Op(ops.size(), -1, Op.Type.INFO, f, value, timeNanos, null, false, -1, null);
+        ops.add(op);
+        return op;
+    }
+
+    public synchronized List<Op> ops() {
+        return List.copyOf(ops);
+    }
+
+    public synchronized Op get(int index) {
+        return ops.get(index);
+    }
+
+    /** Client invocations: the workbench's op-count for msgs-per-op (net/checker.clj). */
+    public synchronized long clientInvocations() {
+        return ops.stream().filter(op -> op.isClientOp() && op.isInvoke()).count();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.glomers.cluster.workload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.cluster.CheckResult;
+import dev.glomers.cluster.ClusterWorkload;
+import dev.glomers.cluster.History;
+import dev.glomers.cluster.Json;
+import dev.glomers.cluster.Topologies;
+import dev.glomers.cluster.check.Replies;
+import dev.glomers.cluster.check.SetFullChecker;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * broadcast (jepsen-io/maelstrom src/maelstrom/workload/broadcast.clj): set-up sends each node its
+ * {@code topology} (grid by default); clients then mix, half and half, {@code broadcast} of 0, 1, 2, ...
+ * and {@code read}; after healing and the recovery wait, every worker reads once more. Checked with
+ * set-full (every acknowledged value eventually in every read), giving the stable-latency quantiles.
+ * The workbench's client does not interpret error replies, so every error is indeterminate.
+ */
+public final class BroadcastWorkload implements ClusterWorkload {
+
+    private long nextValue = 0;
+
+    @Override
+    public String name() {
+        return "broadcast";
+    }
+
+    @Override
+    public void setUp(SetupContext setup) throws SetupException {
+        Map<String, List<String>> topology = Topologies.of(setup.options().topology(), setup.nodeIds());
+        ObjectNode body = Json.object();
+        body.put("type", "topology");
+        body.set("topology", Json.valueOf(topology));
+        for (String node : setup.nodeIds()) {
+            ObjectNode reply = setup.rpc(node, body);
+            if (!reply.path("type").asText().equals("topology_ok")) {
+                throw new SetupException(node + " answered topology with " + reply);
+            }
+        }
+    }
+
+    @Override
+    public Invocation nextInvocation(Random random) {
+        return random.nextBoolean()
+                ? Invocation.of("broadcast", LongNode.valueOf(nextValue++))
+                : Invocation.of("read", NullNode.instance);
+    }
+
+    @Override
+    public Optional<Invocation> finalInvocation() {
+        return Optional.of(new Invocation("read", NullNode.instance, true));
+    }
+
+    @Override
+    public ObjectNode request(Invocation invocation) {
+        ObjectNode body = Json.object();
+        body.put("type", invocation.f());
+        if (invocation.f().equals("broadcast")) {
+            body.set("message", invocation.value());
+        }
+        return body;
+    }
+
+    @Override
+    public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
+        if (invocation.f().equals("broadcast")) {
+            Replies.expect(reply, "broadcast_ok");
+            return invocation.value();
+        }
+        Replies.expect(reply, "read_ok", "messages");
+        return Replies.array(reply, "messages");
+    }
+
+    @Override
+    public Set<Integer> definiteErrorCodes() {
+        return Set.of();
+    }
+
+    @Override
+    public List<CheckResult> check(History history, CheckContext context) {
+        return new SetFullChecker("broadcast").check(history);
+    }
+}

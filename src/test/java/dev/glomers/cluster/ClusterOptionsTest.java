@@ -1,0 +1,95 @@
+package dev.glomers.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.glomers.cluster.ClusterOptions.UsageException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClusterOptionsTest {
+
+    private static final Path BIN = Path.of("/repo/bin/glomers");
+
+    private static ClusterOptions parse(String line) throws UsageException {
+        return ClusterOptions.parse(line.isEmpty() ? new String[0] : line.split(" "), BIN);
+    }
+
+    @Test
+    void readsTheWorkbenchFlags() throws UsageException {
+        ClusterOptions o = parse("-w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100 "
+                + "--nemesis partition --concurrency 2n --availability total --seed 9 -- broadcast,frugal");
+        assertThat(o.workload()).isEqualTo("broadcast");
+        assertThat(o.nodeCount()).isEqualTo(25);
+        assertThat(o.timeLimitSeconds()).isEqualTo(20);
+        assertThat(o.rate()).isEqualTo(100);
+        assertThat(o.latencyMillis()).isEqualTo(100);
+        assertThat(o.partitionNemesis()).isTrue();
+        assertThat(o.concurrency()).isEqualTo(50);
+        assertThat(o.availability()).isEqualTo(1.0);
+        assertThat(o.seed()).isEqualTo(9);
+        assertThat(o.command()).containsExactly("/repo/bin/glomers", "broadcast,frugal");
+    }
+
+    @Test
+    void defaultsAreTheWorkbenchDefaults() throws UsageException {
+        ClusterOptions o = parse("-w g-counter --node-count 3");
+        assertThat(o.command()).containsExactly("/repo/bin/glomers", "g-counter");
+        assertThat(o.concurrency()).isEqualTo(3); // 1n
+        assertThat(o.rate()).isEqualTo(5);
+        assertThat(o.timeLimitSeconds()).isEqualTo(60);
+        assertThat(o.nemesisIntervalSeconds()).isEqualTo(10);
+        assertThat(o.recoveryWaitSeconds()).isEqualTo(10);
+        assertThat(o.topology()).isEqualTo("grid");
+        assertThat(o.latencyDistribution()).isEqualTo(ClusterOptions.LatencyDistribution.CONSTANT);
+        assertThat(o.availability()).isNull();
+        assertThat(o.keyCount()).isNull();
+        assertThat(o.maxTxnLength()).isEqualTo(4);
+        assertThat(o.maxWritesPerKey()).isEqualTo(16);
+    }
+
+    @Test
+    void readsTheTransactionWorkloadFlags() throws UsageException {
+        ClusterOptions o = parse("-w echo --key-count 3 --max-txn-length 2 --max-writes-per-key 8 "
+                + "--consistency-models read-committed");
+        assertThat(o.keyCount()).isEqualTo(3);
+        assertThat(o.maxTxnLength()).isEqualTo(2);
+        assertThat(o.maxWritesPerKey()).isEqualTo(8);
+        assertThat(o.consistencyModels()).containsExactly("read-committed");
+    }
+
+    @Test
+    void acceptsEqualsFormAndExplicitBin() throws UsageException {
+        ClusterOptions o = parse("--workload=echo --bin=./node.sh --concurrency=4 --latency-dist uniform");
+        assertThat(o.command()).containsExactly("./node.sh", "echo");
+        assertThat(o.concurrency()).isEqualTo(4);
+        assertThat(o.latencyDistribution()).isEqualTo(ClusterOptions.LatencyDistribution.UNIFORM);
+    }
+
+    @Test
+    void rejectsBadCommandLines() {
+        for (String bad : List.of("", "-w nope", "-w echo --frobnicate", "-w echo --node-count 0",
+                "-w echo --concurrency x", "-w echo --nemesis kill", "-w echo --rate", "-w echo --rate -1",
+                "-w broadcast --topology star", "-w echo --availability 2")) {
+            assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOf(UsageException.class);
+        }
+    }
+
+    @Test
+    void helpPrintsUsageAndExitsWithZero() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ClusterRunner.run(new String[] {"--help"}, new PrintStream(out), System.err)).isZero();
+        assertThat(out.toString()).contains("--node-count").contains("g-counter");
+    }
+
+    @Test
+    void usageErrorsExitWithTwoWithoutStartingAnything() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ClusterRunner.run(new String[] {"-w", "echo", "--bogus"}, System.out, new PrintStream(err));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown option --bogus").contains("Usage:");
+    }
+}
