@@ -86,11 +86,22 @@ public class KafkaWorkload {
     }
 
     // ---- between nodes ----
-    /** A send forwarded to the key's owner. */
-    record ForwardedSend(String key, JsonNode msg) implements Body {
+    /**
+     * A send forwarded to the key's owner, carrying what the owner lacks of the sender's own logs:
+     * under load, replication rides on forwards and needs no messages of its own.
+     */
+    record ForwardedSend(String key, JsonNode msg, Map<String, Segment> logs) implements Body {
         @Override
         public String type() {
             return "kafka_send";
+        }
+    }
+
+    /** The owner's answer: the offset, and the lengths of the replicas the carried logs extended. */
+    record ForwardedSendOk(long offset, Map<String, Long> lengths) implements Body {
+        @Override
+        public String type() {
+            return "kafka_send_ok";
         }
     }
 
@@ -112,6 +123,7 @@ public class KafkaWorkload {
     private final KvClient linKv;
     private final Retries retries;
     private final Duration rpcTimeout;
+    private final Duration replicateInterval;
     private final Duration heartbeatInterval;
     private final Duration ownerSuspectAfter;
     private final int pollMaxPerKey;
@@ -141,6 +153,7 @@ public class KafkaWorkload {
         this.linKv = kv.lin();
         this.retries = retries;
         this.rpcTimeout = rpcTimeout;
+        this.replicateInterval = replicateInterval;
         this.heartbeatInterval = heartbeatInterval;
         this.ownerSuspectAfter = ownerSuspectAfter;
         this.pollMaxPerKey = pollMaxPerKey;
@@ -161,7 +174,7 @@ public class KafkaWorkload {
             node.every(commitFlushInterval, this::flushTick);
         });
         node.handle("send", Send.class, this::send);
-        node.handle("kafka_send", Send.class, this::forwardedSend);
+        node.handle("kafka_send", ForwardedSend.class, this::forwardedSend);
         node.handle("poll", Poll.class, (request, body) ->
                 node.reply(request, new PollOk(store.poll(body.offsets(), pollMaxPerKey, pollMaxMessages))));
         node.handle("commit_offsets", CommitOffsets.class, (request, body) -> {
@@ -190,20 +203,25 @@ public class KafkaWorkload {
             // Definite: we did not forward, so the message is nowhere and never will be.
             throw RpcError.unavailable("owner " + owner + " of key " + body.key() + " is unreachable");
         }
+        Map<String, Segment> carried = store.missingAt(owner, replicateMaxPerKey, replicateMaxKeys);
+        if (!carried.isEmpty()) {
+            lastReplicated.put(owner, System.nanoTime());
+        }
         // Never retried: a second delivery could store the message twice. A timeout stays indefinite.
-        node.replyWhen(request, node.rpc(owner, new ForwardedSend(body.key(), body.msg()), SendOk.class, rpcTimeout)
-                .whenComplete((ok, failure) -> {
-                    if (failure == null) {
-                        heard(owner);
-                    }
-                }));
+        ForwardedSend forward = new ForwardedSend(body.key(), body.msg(), carried);
+        node.replyWhen(request, node.rpc(owner, forward, ForwardedSendOk.class, rpcTimeout).thenApply(ok -> {
+            heard(owner);
+            store.acknowledged(owner, ok.lengths());
+            return new SendOk(ok.offset());
+        }));
     }
 
-    private void forwardedSend(Message request, Send body) {
+    private void forwardedSend(Message request, ForwardedSend body) {
+        Map<String, Long> lengths = store.applyReplica(body.logs(), this::ownedHere);
         if (!ownedHere(body.key())) {
             throw RpcError.unavailable("not the owner of key " + body.key());
         }
-        node.reply(request, new SendOk(store.append(body.key(), body.msg())));
+        node.reply(request, new ForwardedSendOk(store.append(body.key(), body.msg()), lengths));
     }
 
     private String owner(String key) {
@@ -227,12 +245,17 @@ public class KafkaWorkload {
 
     // ---- replication ----------------------------------------------------------------------
 
-    /** Starts a round to every peer that is behind (or due a heartbeat) and has none running. */
+    /**
+     * Starts a round to every peer that is behind and got nothing from us (on a forward or in a round)
+     * for a whole interval, or that we have not heard from for a heartbeat interval; one round per
+     * peer at a time.
+     */
     private void replicateTick() {
         long now = System.nanoTime();
         for (String peer : node.peers()) {
-            boolean heartbeatDue = now - lastReplicated.getOrDefault(peer, 0L) >= heartbeatInterval.toNanos();
-            if (!replicating.contains(peer) && (store.isBehind(peer) || heartbeatDue)) {
+            boolean quiet = now - lastReplicated.getOrDefault(peer, 0L) >= replicateInterval.toNanos();
+            boolean heartbeatDue = now - lastHeard.getOrDefault(peer, 0L) >= heartbeatInterval.toNanos();
+            if (!replicating.contains(peer) && ((store.isBehind(peer) && quiet) || heartbeatDue)) {
                 replicate(peer);
             }
         }

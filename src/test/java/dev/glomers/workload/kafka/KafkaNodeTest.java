@@ -235,6 +235,32 @@ class KafkaNodeTest {
     }
 
     @Test
+    void underLoadReplicationRidesOnForwardedSends() throws Exception {
+        try (InMemoryCluster cluster = cluster(2, new LinKvService(), "--glomers.kafka.commit-flush-interval=1h")) {
+            String a = ownedBy("n0", cluster.nodeIds());
+            String b = ownedBy("n1", cluster.nodeIds());
+            Thread.sleep(300);
+            long before = cluster.serverMessages();
+            int forwards = 0;
+            long end = System.nanoTime() + 1_200_000_000L;
+            for (int i = 0; System.nanoTime() < end; i++) {
+                call(cluster, "n0", send(a, i)); // appended on the owner: n1 is behind
+                call(cluster, "n1", send(b, i)); // and the other way round
+                call(cluster, "n1", send(a, 1000 + i)); // forwarded, carrying n1's new messages of b
+                call(cluster, "n0", send(b, 1000 + i)); // forwarded, carrying n0's new messages of a
+                forwards += 2;
+                Thread.sleep(5);
+            }
+            long extra = cluster.serverMessages() - before - 2L * forwards;
+            assertThat(extra).as("messages beyond the forwards and their answers, over 1.2 s").isLessThanOrEqualTo(8);
+            Thread.sleep(300);
+            for (String key : List.of(a, b)) {
+                assertThat(pollAll(cluster, "n0", key)).isEqualTo(pollAll(cluster, "n1", key));
+            }
+        }
+    }
+
+    @Test
     void replicationStaysCheapWhenIdle() throws Exception {
         try (InMemoryCluster cluster = cluster(2, new LinKvService())) {
             call(cluster, "n0", send("k", 1));
