@@ -33,9 +33,10 @@ import org.springframework.context.annotation.Profile;
  * <li>Each key has one owner ({@link Ownership}, the same on every node). The owner assigns offsets
  *     and keeps the log; a {@code send} reaching another node is forwarded to it (one round trip),
  *     or refused with the definite error 11 while the owner is known to be unreachable.</li>
- * <li>Owners push new messages to their peers in batches ({@code kafka_replicate}, redelivered
- *     under the {@code kafka-replicate} retry policy), so every node answers {@code poll} for every
- *     key from its own memory: a replica is a gap-free prefix of the owner's log, only ever behind.</li>
+ * <li>Owners push new messages to their peers on the sends they forward to them, or in batches of
+ *     their own ({@code kafka_replicate}, redelivered under the {@code kafka-replicate} retry policy)
+ *     when no forward went that way for a while, so every node answers {@code poll} for every key
+ *     from its own memory: a replica is a gap-free prefix of the owner's log, only ever behind.</li>
  * <li>Committed offsets are acknowledged into this node's max-registers and written behind to one
  *     shared document in {@code lin-kv} by compare-and-set (policy {@code kafka-commit}: contention,
  *     a missing document and timeouts are retried). {@code list_committed_offsets} first writes this
@@ -133,7 +134,7 @@ public class KafkaWorkload {
 
     private final CommittedOffsets committed = new CommittedOffsets();
     private LogStore store;
-    /** Per peer: when it last answered us (nanoTime), and when we last sent it a batch. */
+    /** Per peer: when it last answered us (nanoTime), and when we last sent it new messages (on a forward or in a batch). */
     private final Map<String, Long> lastHeard = new HashMap<>();
     private final Map<String, Long> lastReplicated = new HashMap<>();
     private final Set<String> replicating = new HashSet<>();
@@ -184,7 +185,7 @@ public class KafkaWorkload {
         node.handle("list_committed_offsets", ListCommittedOffsets.class, (request, body) ->
                 node.replyWhen(request, syncCommitted().thenApply(document -> {
                     Map<String, Long> offsets = new LinkedHashMap<>();
-                    body.keys().stream().filter(document::containsKey).forEach(key -> offsets.put(key, document.get(key)));
+                    body.keys().stream().filter(key -> key != null && document.containsKey(key)).forEach(key -> offsets.put(key, document.get(key)));
                     return new ListCommittedOffsetsOk(offsets);
                 })));
         node.handle("kafka_replicate", Replicate.class, (request, body) ->
