@@ -138,6 +138,8 @@ public class KafkaWorkload {
     private final Map<String, Long> lastHeard = new HashMap<>();
     private final Map<String, Long> lastReplicated = new HashMap<>();
     private final Set<String> replicating = new HashSet<>();
+    /** Whether clients have started (one talked to us, or to a peer that talked to us); see {@link #started()}. */
+    private boolean serving;
     private CompletableFuture<Map<String, Long>> flushing;
 
     public KafkaWorkload(Node node, KvClients kv, Retries retries,
@@ -167,29 +169,56 @@ public class KafkaWorkload {
 
         node.onInit(() -> {
             store = new LogStore(node.peers());
-            long now = System.nanoTime();
-            node.peers().forEach(peer -> lastHeard.put(peer, now));
             if (!node.peers().isEmpty()) {
                 node.every(replicateInterval, this::replicateTick);
             }
             node.every(commitFlushInterval, this::flushTick);
         });
-        node.handle("send", Send.class, this::send);
-        node.handle("kafka_send", ForwardedSend.class, this::forwardedSend);
-        node.handle("poll", Poll.class, (request, body) ->
-                node.reply(request, new PollOk(store.poll(body.offsets(), pollMaxPerKey, pollMaxMessages))));
+        node.handle("send", Send.class, (request, body) -> {
+            started();
+            send(request, body);
+        });
+        node.handle("kafka_send", ForwardedSend.class, (request, body) -> {
+            started();
+            forwardedSend(request, body);
+        });
+        node.handle("poll", Poll.class, (request, body) -> {
+            started();
+            node.reply(request, new PollOk(store.poll(body.offsets(), pollMaxPerKey, pollMaxMessages)));
+        });
         node.handle("commit_offsets", CommitOffsets.class, (request, body) -> {
+            started();
             committed.commit(body.offsets());
             node.reply(request, Body.of("commit_offsets_ok"));
         });
-        node.handle("list_committed_offsets", ListCommittedOffsets.class, (request, body) ->
-                node.replyWhen(request, syncCommitted().thenApply(document -> {
-                    Map<String, Long> offsets = new LinkedHashMap<>();
-                    body.keys().stream().filter(key -> key != null && document.containsKey(key)).forEach(key -> offsets.put(key, document.get(key)));
-                    return new ListCommittedOffsetsOk(offsets);
-                })));
-        node.handle("kafka_replicate", Replicate.class, (request, body) ->
-                node.reply(request, new ReplicateOk(store.applyReplica(body.logs(), this::ownedHere))));
+        node.handle("list_committed_offsets", ListCommittedOffsets.class, (request, body) -> {
+            started();
+            node.replyWhen(request, syncCommitted().thenApply(document -> {
+                Map<String, Long> offsets = new LinkedHashMap<>();
+                body.keys().stream().filter(key -> key != null && document.containsKey(key))
+                        .forEach(key -> offsets.put(key, document.get(key)));
+                return new ListCommittedOffsetsOk(offsets);
+            }));
+        });
+        node.handle("kafka_replicate", Replicate.class, (request, body) -> {
+            started();
+            node.reply(request, new ReplicateOk(store.applyReplica(body.logs(), this::ownedHere)));
+        });
+    }
+
+    /**
+     * The workbench starts clients only once every node answered init, so the first client request
+     * (or the first message from a peer, which got one) is when peers can surely take our messages:
+     * heartbeats and batches start then (a message that reached a peer before its own init would be
+     * answered from a node without an id), and so does the clock by which an owner that never
+     * answered becomes suspect.
+     */
+    private void started() {
+        if (!serving) {
+            serving = true;
+            long now = System.nanoTime();
+            node.peers().forEach(peer -> lastHeard.put(peer, now));
+        }
     }
 
     // ---- sends ----------------------------------------------------------------------------
@@ -252,6 +281,9 @@ public class KafkaWorkload {
      * peer at a time.
      */
     private void replicateTick() {
+        if (!serving) {
+            return;
+        }
         long now = System.nanoTime();
         for (String peer : node.peers()) {
             boolean quiet = now - lastReplicated.getOrDefault(peer, 0L) >= replicateInterval.toNanos();

@@ -261,6 +261,17 @@ class KafkaNodeTest {
     }
 
     @Test
+    void nodesTalkToEachOtherOnlyOnceClientsHaveStarted() throws Exception {
+        try (InMemoryCluster cluster = cluster(2, new LinKvService())) {
+            Thread.sleep(700);
+            assertThat(cluster.serverMessages()).as("a peer may not have had its init yet").isZero();
+            call(cluster, "n1", poll(Map.of()));
+            Thread.sleep(700);
+            assertThat(cluster.serverMessages()).as("heartbeats both ways once one node had a client").isPositive();
+        }
+    }
+
+    @Test
     void replicationStaysCheapWhenIdle() throws Exception {
         try (InMemoryCluster cluster = cluster(2, new LinKvService())) {
             call(cluster, "n0", send("k", 1));
