@@ -2,6 +2,7 @@ package dev.glomers.workload;
 
 import dev.glomers.workload.echo.EchoWorkload;
 import dev.glomers.workload.kafka.KafkaWorkload;
+import dev.glomers.workload.txn.TxnWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.springframework.context.annotation.Profile;
         EchoWorkload.class,
         UniqueIdsWorkload.class,
         KafkaWorkload.class,
+        TxnWorkload.class,
 })
 public class Workloads {
 

@@ -15,6 +15,8 @@ public final class Fakes {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xss512k",
+                // As bin/glomers does: JVM warnings (e.g. a locked hsperfdata file) would land on stdout, the wire.
+                "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return command;
