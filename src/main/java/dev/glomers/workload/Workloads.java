@@ -1,6 +1,9 @@
 package dev.glomers.workload;
 
+import dev.glomers.workload.counter.GCounterWorkload;
+import dev.glomers.workload.counter.PnCounterWorkload;
 import dev.glomers.workload.echo.EchoWorkload;
+import dev.glomers.workload.gset.GSetWorkload;
 import dev.glomers.workload.kafka.KafkaWorkload;
 import dev.glomers.workload.txn.TxnWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
@@ -20,6 +23,7 @@ import org.springframework.context.annotation.Profile;
         UniqueIdsWorkload.class,
         KafkaWorkload.class,
         TxnWorkload.class,
+        GCounterWorkload.class, PnCounterWorkload.class, GSetWorkload.class,
 })
 public class Workloads {
 
