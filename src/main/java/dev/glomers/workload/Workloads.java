@@ -4,6 +4,7 @@ import dev.glomers.workload.counter.GCounterWorkload;
 import dev.glomers.workload.counter.PnCounterWorkload;
 import dev.glomers.workload.echo.EchoWorkload;
 import dev.glomers.workload.gset.GSetWorkload;
+import dev.glomers.workload.kafka.KafkaWorkload;
 import dev.glomers.workload.txn.TxnWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ import org.springframework.context.annotation.Profile;
 @Import({
         EchoWorkload.class,
         UniqueIdsWorkload.class,
+        KafkaWorkload.class,
         TxnWorkload.class,
         GCounterWorkload.class, PnCounterWorkload.class, GSetWorkload.class,
 })
