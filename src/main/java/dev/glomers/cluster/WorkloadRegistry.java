@@ -4,6 +4,7 @@ import dev.glomers.cluster.workload.BroadcastWorkload;
 import dev.glomers.cluster.workload.CounterWorkload;
 import dev.glomers.cluster.workload.EchoWorkload;
 import dev.glomers.cluster.workload.GSetWorkload;
+import dev.glomers.cluster.workload.KafkaWorkload;
 import dev.glomers.cluster.workload.TxnRwRegisterWorkload;
 import dev.glomers.cluster.workload.UniqueIdsWorkload;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ public final class WorkloadRegistry {
         WORKLOADS.put("g-counter", CounterWorkload::growOnly);
         WORKLOADS.put("pn-counter", CounterWorkload::positiveNegative);
         WORKLOADS.put("g-set", GSetWorkload::new);
+        WORKLOADS.put("kafka", KafkaWorkload::new);
         WORKLOADS.put("txn-rw-register", TxnRwRegisterWorkload::new);
     }
 

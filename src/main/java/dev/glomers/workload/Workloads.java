@@ -1,7 +1,11 @@
 package dev.glomers.workload;
 
 import dev.glomers.workload.broadcast.BroadcastWorkload;
+import dev.glomers.workload.counter.GCounterWorkload;
+import dev.glomers.workload.counter.PnCounterWorkload;
 import dev.glomers.workload.echo.EchoWorkload;
+import dev.glomers.workload.gset.GSetWorkload;
+import dev.glomers.workload.kafka.KafkaWorkload;
 import dev.glomers.workload.txn.TxnWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
@@ -18,8 +22,10 @@ import org.springframework.context.annotation.Profile;
 @Import({
         EchoWorkload.class,
         UniqueIdsWorkload.class,
+        KafkaWorkload.class,
         TxnWorkload.class,
         BroadcastWorkload.class,
+        GCounterWorkload.class, PnCounterWorkload.class, GSetWorkload.class,
 })
 public class Workloads {
 

@@ -1,0 +1,144 @@
+package dev.glomers.host;
+
+import dev.glomers.NodeApplication;
+import dev.glomers.node.Node;
+import dev.glomers.node.NodeThreads;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One client connection = one node: its own Spring context with the profiles the client asked for,
+ * serving the connection with the same {@link Node#serve} loop as a standalone node serves stdio.
+ * Whatever goes wrong stays here: the failure goes to this node's client and the host carries on.
+ */
+final class NodeSession implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeSession.class);
+
+    private final String name;
+    private final SocketChannel channel;
+    private final String buildKey;
+    private final NodeLogRouter router;
+
+    NodeSession(String name, SocketChannel channel, String buildKey, NodeLogRouter router) {
+        this.name = name;
+        this.channel = channel;
+        this.buildKey = buildKey;
+        this.router = router;
+    }
+
+    @Override
+    public void run() {
+        NodeLogRouter.tagThread(name);
+        InputStream in = HostProtocol.inputOf(channel);
+        OutputStream out = HostProtocol.outputOf(channel);
+        ConfigurableApplicationContext context = null;
+        int status = 1;
+        try {
+            HostProtocol.Hello hello = HostProtocol.Hello.readFrom(in);
+            if (!hello.buildKey().equals(buildKey)) {
+                HostProtocol.writeFrame(out, HostProtocol.REJECTED, ("this host serves build " + buildKey
+                        + ", not " + hello.buildKey()).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (hello.args().isEmpty()) {
+                HostProtocol.writeFrame(out, HostProtocol.REJECTED, "no profiles given".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            HostProtocol.writeFrame(out, HostProtocol.ACCEPTED, new byte[0]);
+            if (router != null) {
+                router.attach(name, bytes -> writeFrame(out, HostProtocol.STDERR, bytes));
+            }
+            try {
+                context = startNode(hello.args());
+            } catch (RuntimeException startFailed) {
+                return; // SpringApplication has logged why, to this node's client
+            }
+            context.getBean(Node.class).serve(in, new FrameStream(out, HostProtocol.STDOUT));
+            status = 0;
+        } catch (java.io.EOFException noHello) {
+            log.debug("{}: connection closed before it asked for a node", name); // e.g. a host checking we're alive
+        } catch (Throwable failure) {
+            log.error("node {} failed", name, failure);
+        } finally {
+            if (context != null) {
+                try {
+                    context.close();
+                } catch (RuntimeException e) {
+                    log.warn("closing node {} failed", name, e);
+                }
+            }
+            try {
+                HostProtocol.writeExit(out, status);
+            } catch (IOException clientGone) {
+                // killed client: nobody to tell
+            }
+            if (router != null) {
+                router.detach(name);
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            MDC.remove(NodeLogRouter.NODE_KEY);
+        }
+    }
+
+    /** The node's context, as NodeApplication starts any node, with threads tagged for its log lines. */
+    private ConfigurableApplicationContext startNode(List<String> args) {
+        String[] springArgs = new String[args.size()];
+        springArgs[0] = "--spring.profiles.active=" + args.get(0);
+        for (int i = 1; i < args.size(); i++) {
+            springArgs[i] = args.get(i);
+        }
+        NodeThreads threads = new NodeThreads(name);
+        ThreadFactory tagged = task -> threads.newThread(() -> {
+            NodeLogRouter.tagThread(name);
+            task.run();
+        });
+        SpringApplication application = NodeApplication.application(NodeApplication.class);
+        application.addInitializers(context -> context.getBeanFactory().registerSingleton("nodeThreads", tagged));
+        return application.run(springArgs);
+    }
+
+    private static void writeFrame(OutputStream out, byte channel, byte[] bytes) {
+        try {
+            HostProtocol.writeFrame(out, channel, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the node writes to "stdout": each write becomes one frame. */
+    private static final class FrameStream extends OutputStream {
+        private final OutputStream socket;
+        private final byte channel;
+
+        FrameStream(OutputStream socket, byte channel) {
+            this.socket = socket;
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            HostProtocol.writeFrame(socket, channel, bytes, offset, length);
+        }
+    }
+}
