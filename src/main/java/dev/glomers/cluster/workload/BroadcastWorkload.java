@@ -2,10 +2,8 @@ package dev.glomers.cluster.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult;
-import dev.glomers.cluster.ClusterWorkload;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Topologies;
@@ -13,9 +11,7 @@ import dev.glomers.cluster.check.Replies;
 import dev.glomers.cluster.check.SetFullChecker;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * broadcast (jepsen-io/maelstrom src/maelstrom/workload/broadcast.clj): set-up sends each node its
@@ -24,9 +20,13 @@ import java.util.Set;
  * set-full (every acknowledged value eventually in every read), giving the stable-latency quantiles.
  * The workbench's client does not interpret error replies, so every error is indeterminate.
  */
-public final class BroadcastWorkload implements ClusterWorkload {
+public final class BroadcastWorkload extends WriteReadWorkload {
 
     private long nextValue = 0;
+
+    public BroadcastWorkload() {
+        super("broadcast", "message", "messages");
+    }
 
     @Override
     public String name() {
@@ -50,38 +50,13 @@ public final class BroadcastWorkload implements ClusterWorkload {
     @Override
     public Invocation nextInvocation(Random random) {
         return random.nextBoolean()
-                ? Invocation.of("broadcast", LongNode.valueOf(nextValue++))
-                : Invocation.of("read", NullNode.instance);
+                ? write(LongNode.valueOf(nextValue++))
+                : read();
     }
 
     @Override
-    public Optional<Invocation> finalInvocation() {
-        return Optional.of(new Invocation("read", NullNode.instance, true));
-    }
-
-    @Override
-    public ObjectNode request(Invocation invocation) {
-        ObjectNode body = Json.object();
-        body.put("type", invocation.f());
-        if (invocation.f().equals("broadcast")) {
-            body.set("message", invocation.value());
-        }
-        return body;
-    }
-
-    @Override
-    public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
-        if (invocation.f().equals("broadcast")) {
-            Replies.expect(reply, "broadcast_ok");
-            return invocation.value();
-        }
-        Replies.expect(reply, "read_ok", "messages");
-        return Replies.array(reply, "messages");
-    }
-
-    @Override
-    public Set<Integer> definiteErrorCodes() {
-        return Set.of();
+    JsonNode readValue(ObjectNode reply, String field) throws MalformedReplyException {
+        return Replies.array(reply, field);
     }
 
     @Override

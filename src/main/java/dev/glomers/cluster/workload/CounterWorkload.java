@@ -2,18 +2,13 @@ package dev.glomers.cluster.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult;
-import dev.glomers.cluster.ClusterWorkload;
 import dev.glomers.cluster.History;
-import dev.glomers.cluster.Json;
 import dev.glomers.cluster.check.CounterChecker;
 import dev.glomers.cluster.check.Replies;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * g-counter and pn-counter (jepsen-io/maelstrom src/maelstrom/workload/pn_counter.clj and
@@ -22,12 +17,13 @@ import java.util.Set;
  * of 0..4. After healing and the recovery wait every worker reads once more; those final reads must fall
  * in the acceptable set ({@link CounterChecker}).
  */
-public final class CounterWorkload implements ClusterWorkload {
+public final class CounterWorkload extends WriteReadWorkload {
 
     private final String name;
     private final boolean growOnly;
 
     private CounterWorkload(String name, boolean growOnly) {
+        super("add", "delta", "value");
         this.name = name;
         this.growOnly = growOnly;
     }
@@ -49,44 +45,19 @@ public final class CounterWorkload implements ClusterWorkload {
     public Invocation nextInvocation(Random random) {
         while (true) {
             if (!random.nextBoolean()) {
-                return Invocation.of("read", NullNode.instance);
+                return read();
             }
             long delta = random.nextInt(10) - 5;
             if (!growOnly || delta >= 0) {
-                return Invocation.of("add", LongNode.valueOf(delta));
+                return write(LongNode.valueOf(delta));
             }
             // g-counter: the workbench filters negative adds out of the same mix, then draws again
         }
     }
 
     @Override
-    public Optional<Invocation> finalInvocation() {
-        return Optional.of(new Invocation("read", NullNode.instance, true));
-    }
-
-    @Override
-    public ObjectNode request(Invocation invocation) {
-        ObjectNode body = Json.object();
-        body.put("type", invocation.f());
-        if (invocation.f().equals("add")) {
-            body.set("delta", invocation.value());
-        }
-        return body;
-    }
-
-    @Override
-    public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
-        if (invocation.f().equals("add")) {
-            Replies.expect(reply, "add_ok");
-            return invocation.value();
-        }
-        Replies.expect(reply, "read_ok", "value");
-        return LongNode.valueOf(Replies.integer(reply, "value"));
-    }
-
-    @Override
-    public Set<Integer> definiteErrorCodes() {
-        return Set.of();
+    JsonNode readValue(ObjectNode reply, String field) throws MalformedReplyException {
+        return LongNode.valueOf(Replies.integer(reply, field));
     }
 
     @Override
