@@ -1,17 +1,10 @@
 package dev.glomers.cluster.workload;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glomers.cluster.CheckResult;
-import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Topologies;
-import dev.glomers.cluster.check.Replies;
-import dev.glomers.cluster.check.SetFullChecker;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * broadcast (jepsen-io/maelstrom src/maelstrom/workload/broadcast.clj): set-up sends each node its
@@ -20,9 +13,7 @@ import java.util.Random;
  * set-full (every acknowledged value eventually in every read), giving the stable-latency quantiles.
  * The workbench's client does not interpret error replies, so every error is indeterminate.
  */
-public final class BroadcastWorkload extends WriteReadWorkload {
-
-    private long nextValue = 0;
+public final class BroadcastWorkload extends SetWorkload {
 
     public BroadcastWorkload() {
         super("broadcast", "message", "messages");
@@ -45,22 +36,5 @@ public final class BroadcastWorkload extends WriteReadWorkload {
                 throw new SetupException(node + " answered topology with " + reply);
             }
         }
-    }
-
-    @Override
-    public Invocation nextInvocation(Random random) {
-        return random.nextBoolean()
-                ? write(LongNode.valueOf(nextValue++))
-                : read();
-    }
-
-    @Override
-    JsonNode readValue(ObjectNode reply, String field) throws MalformedReplyException {
-        return Replies.array(reply, field);
-    }
-
-    @Override
-    public List<CheckResult> check(History history, CheckContext context) {
-        return new SetFullChecker("broadcast").check(history);
     }
 }

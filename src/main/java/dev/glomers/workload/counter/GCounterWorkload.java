@@ -10,6 +10,9 @@ import dev.glomers.node.Node;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
 import dev.glomers.retry.Retries;
+import dev.glomers.workload.counter.CounterMessages.Add;
+import dev.glomers.workload.counter.CounterMessages.Read;
+import dev.glomers.workload.counter.CounterMessages.ReadOk;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,19 +67,6 @@ public class GCounterWorkload {
 
     private static final Logger log = LoggerFactory.getLogger(GCounterWorkload.class);
     static final String KEY_PREFIX = "g-counter/";
-
-    record Add(long delta) {
-    }
-
-    record Read() {
-    }
-
-    record ReadOk(long value) implements Body {
-        @Override
-        public String type() {
-            return "read_ok";
-        }
-    }
 
     private record PendingAdd(Message request, long delta) {
     }

@@ -2,6 +2,9 @@ package dev.glomers.workload.counter;
 
 import dev.glomers.node.Body;
 import dev.glomers.node.Node;
+import dev.glomers.workload.counter.CounterMessages.Add;
+import dev.glomers.workload.counter.CounterMessages.Read;
+import dev.glomers.workload.counter.CounterMessages.ReadOk;
 import dev.glomers.workload.crdt.CrdtGossip;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
@@ -15,19 +18,6 @@ import org.springframework.context.annotation.Profile;
  */
 @Profile("pn-counter")
 public class PnCounterWorkload {
-
-    record Add(long delta) {
-    }
-
-    record Read() {
-    }
-
-    record ReadOk(long value) implements Body {
-        @Override
-        public String type() {
-            return "read_ok";
-        }
-    }
 
     private final PnCounterState state = new PnCounterState();
 
