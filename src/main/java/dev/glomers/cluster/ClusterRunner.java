@@ -19,6 +19,7 @@ public final class ClusterRunner {
     }
 
     public static void main(String[] args) {
+        // A tool, not a node: its stdout is the report a person reads, never a node's wire.
         System.exit(run(args, System.out, System.err));
     }
 

@@ -3,8 +3,8 @@ package dev.glomers.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.glomers.cluster.CheckResult.Verdict;
+import dev.glomers.testing.ProductRuns;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,21 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class ClusterIT {
 
-    static final String LAUNCHER = Path.of("bin", "glomers").toAbsolutePath().toString();
-
     @TempDir
     Path store;
 
     private ClusterResult run(ClusterOptions.Builder options) {
-        ClusterResult result = ClusterRunner.run(options.storeDir(store).build(), System.out);
-        System.out.println(result.summary());
-        return result;
+        return ProductRuns.run(options.storeDir(store).build());
     }
 
     /** Challenge 1: -w echo --node-count 1 --time-limit 10 (here 5 s). */
     @Test
     void echo() {
-        ClusterResult r = run(ClusterOptions.builder("echo").command(List.of(LAUNCHER, "echo"))
+        ClusterResult r = run(ClusterOptions.builder("echo").command(ProductRuns.node("echo"))
                 .nodeCount(1).timeLimitSeconds(5));
         assertThat(r.verdict()).isEqualTo(Verdict.VALID);
         assertThat(r.opCount()).isGreaterThan(10);
@@ -42,7 +38,7 @@ class ClusterIT {
      */
     @Test
     void uniqueIdsUnderPartitions() {
-        ClusterResult r = run(ClusterOptions.builder("unique-ids").command(List.of(LAUNCHER, "unique-ids"))
+        ClusterResult r = run(ClusterOptions.builder("unique-ids").command(ProductRuns.node("unique-ids"))
                 .nodeCount(3).timeLimitSeconds(8).rate(1000).availability(1.0).partitionNemesis(true)
                 .nemesisIntervalSeconds(2));
         assertThat(r.verdict()).isEqualTo(Verdict.VALID);

@@ -2,6 +2,7 @@ package dev.glomers.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glomers.testing.ProductRuns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,8 +28,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * host outlives the test (and any left over is stopped after it).
  */
 class NodeHostIT {
-
-    static final Path LAUNCHER = Path.of("bin", "glomers").toAbsolutePath();
 
     @TempDir
     Path temp;
@@ -126,7 +125,7 @@ class NodeHostIT {
 
     private Process launch(String mode, String profiles) throws IOException {
         Path elsewhere = Files.createDirectories(temp.resolve("cwd"));
-        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), profiles).directory(elsewhere.toFile());
+        ProcessBuilder builder = new ProcessBuilder(ProductRuns.LAUNCHER.toString(), profiles).directory(elsewhere.toFile());
         Map<String, String> env = builder.environment();
         env.put("GLOMERS_HOST_DIR", temp.resolve("hosts").toString());
         env.put("GLOMERS_HOST_QUIET", "1s");

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.ClusterResult;
-import dev.glomers.cluster.ClusterRunner;
+import dev.glomers.testing.ProductRuns;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,20 +20,16 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class KafkaRunnerIT {
 
-    static final String LAUNCHER = Path.of("bin", "glomers").toAbsolutePath().toString();
-
     @TempDir
     Path store;
 
     private ClusterResult run(ClusterOptions.Builder options) {
-        ClusterResult result = ClusterRunner.run(options.storeDir(store).build(), System.out);
-        System.out.println(result.summary());
-        return result;
+        return ProductRuns.run(options.storeDir(store).build());
     }
 
     private static ClusterOptions.Builder kafka(int nodes) {
         // --concurrency 2n --rate 1000, as on the challenge's lines
-        return ClusterOptions.builder("kafka").command(List.of(LAUNCHER, "kafka")).nodeCount(nodes)
+        return ClusterOptions.builder("kafka").command(ProductRuns.node("kafka")).nodeCount(nodes)
                 .concurrency(2 * nodes).rate(1000).recoveryWaitSeconds(1);
     }
 

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.ClusterResult;
-import dev.glomers.cluster.ClusterRunner;
+import dev.glomers.testing.ProductRuns;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,17 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class BroadcastRunnerIT {
 
-    private static final Path LAUNCHER = Path.of("bin", "glomers").toAbsolutePath();
-
     @TempDir
     Path store;
 
     /** Runs the part on nodes spawned through the launcher, as the workbench spawns them (the node host). */
     private ClusterResult run(ClusterOptions.Builder options) {
-        options.command(List.of(LAUNCHER.toString(), "broadcast")).timeLimitSeconds(10).rate(10).storeDir(store);
-        ClusterResult result = ClusterRunner.run(options.build(), System.err);
-        System.err.print(result.summary());
-        return result;
+        return ProductRuns.run(options.command(ProductRuns.node("broadcast")).timeLimitSeconds(10).rate(10)
+                .storeDir(store).build());
     }
 
     private static void assertEveryValueReadEverywhere(ClusterResult result) {

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.ClusterResult;
-import dev.glomers.cluster.ClusterRunner;
+import dev.glomers.testing.ProductRuns;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,18 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class CountersIT {
 
-    static final String LAUNCHER = Path.of("bin", "glomers").toAbsolutePath().toString();
-
     @TempDir
     Path store;
 
     private ClusterResult run(String workload, String profiles) {
-        ClusterOptions options = ClusterOptions.builder(workload).command(List.of(LAUNCHER, profiles))
+        ClusterOptions options = ClusterOptions.builder(workload).command(ProductRuns.node(profiles))
                 .nodeCount(3).rate(100).timeLimitSeconds(8).partitionNemesis(true).nemesisIntervalSeconds(2)
                 .recoveryWaitSeconds(5).storeDir(store).build();
-        ClusterResult result = ClusterRunner.run(options, System.out);
-        System.out.println(result.summary());
-        return result;
+        return ProductRuns.run(options);
     }
 
     @Test

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.ClusterResult;
-import dev.glomers.cluster.ClusterRunner;
+import dev.glomers.testing.ProductRuns;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,18 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class GSetIT {
 
-    static final String LAUNCHER = Path.of("bin", "glomers").toAbsolutePath().toString();
-
     @TempDir
     Path store;
 
     @Test
     void everyAddedElementIsReadEverywhereAfterPartitionsAndNothingIsLost() {
-        ClusterOptions options = ClusterOptions.builder("g-set").command(List.of(LAUNCHER, "g-set"))
+        ClusterOptions options = ClusterOptions.builder("g-set").command(ProductRuns.node("g-set"))
                 .nodeCount(3).rate(100).timeLimitSeconds(8).partitionNemesis(true).nemesisIntervalSeconds(2)
                 .recoveryWaitSeconds(5).storeDir(store).build();
-        ClusterResult r = ClusterRunner.run(options, System.out);
-        System.out.println(r.summary());
+        ClusterResult r = ProductRuns.run(options);
         assertThat(r.verdict()).isEqualTo(Verdict.VALID);
         assertThat(r.check("set-full").verdict()).isEqualTo(Verdict.VALID);
         assertThat(((Number) r.check("set-full").details().get("lost-count")).longValue()).isZero();

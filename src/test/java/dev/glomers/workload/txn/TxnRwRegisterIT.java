@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.ClusterResult;
-import dev.glomers.cluster.ClusterRunner;
-import java.io.PrintStream;
+import dev.glomers.testing.ProductRuns;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class TxnRwRegisterIT {
 
-    static final Path LAUNCHER = Path.of("bin", "glomers").toAbsolutePath();
-
     @TempDir
     Path store;
 
@@ -30,9 +27,7 @@ class TxnRwRegisterIT {
         List<String> args = new ArrayList<>(List.of("-w", "txn-rw-register", "--time-limit", "6", "--seed", "6",
                 "--store", store.toString()));
         args.addAll(List.of(flags.split(" ")));
-        ClusterResult result = ClusterRunner.run(ClusterOptions.parse(args.toArray(String[]::new), LAUNCHER), new PrintStream(System.err, true));
-        System.err.println(result.summary());
-        return result;
+        return ProductRuns.run(ClusterOptions.parse(args.toArray(String[]::new), ProductRuns.LAUNCHER));
     }
 
     @Test
