@@ -14,19 +14,19 @@ import java.util.Random;
  * outside partitions (the partition nemesis only cuts links between nodes) but their traffic with nodes
  * is server-to-server, so it gets the latency and counts in msgs-per-op {@code :servers}.
  */
-final class Services {
+public final class Services {
 
-    static final List<String> NAMES = List.of("lin-kv", "seq-kv", "lww-kv", "lin-tso");
+    public static final List<String> NAMES = List.of("lin-kv", "seq-kv", "lww-kv", "lin-tso");
 
     private Services() {
     }
 
     /** A service's request handler; calls are serialised by the caller. */
-    interface Service {
+    public interface Service {
         ObjectNode handle(String src, ObjectNode request);
     }
 
-    static Service create(String name, Random random) {
+    public static Service create(String name, Random random) {
         return switch (name) {
             case "lin-kv" -> new LinearizableKv();
             case "seq-kv" -> new SequentialKv(random, 32);

@@ -11,16 +11,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,20 +56,30 @@ public class Node implements AutoCloseable {
     }
 
     private final Map<String, Registration<?>> handlers = new ConcurrentHashMap<>();
+    private volatile Handler<Message> otherMessages;
     private final Map<Long, CompletableFuture<Message>> pendingRpcs = new ConcurrentHashMap<>();
     private final List<Runnable> initHooks = new ArrayList<>();
     private final AtomicLong lastMsgId = new AtomicLong();
-    private final ScheduledThreadPoolExecutor loop;
+    private final ScheduledExecutorService loop;
+    private final LongSupplier clock;
+    private final Random random;
     private final ThreadFactory threads;
 
     private volatile Consumer<String> output = line -> log.warn("no output connected, dropped {}", line);
     private volatile String id;
     private volatile List<String> nodeIds = List.of();
 
+    /** A node on a thread of its own and the wall clock. */
     public Node(ThreadFactory threads) {
+        this(EventLoop.realTime(threads), threads);
+    }
+
+    /** A node whose work runs on {@code loop} (virtual time in the simulation); {@code threads} serve {@link #serve}. */
+    public Node(EventLoop loop, ThreadFactory threads) {
         this.threads = threads;
-        this.loop = new ScheduledThreadPoolExecutor(1, threads);
-        loop.setRemoveOnCancelPolicy(true);
+        this.loop = loop.executor();
+        this.clock = loop.clockMillis();
+        this.random = loop.random();
         handle("init", Init.class, this::init);
     }
 
@@ -114,6 +125,17 @@ public class Node implements AutoCloseable {
         if (handlers.putIfAbsent(type, new Registration<>(bodyType, handler)) != null) {
             throw new IllegalStateException("two handlers for message type " + type);
         }
+    }
+
+    /**
+     * Takes every message no typed handler takes: requests of other types, and replies that no
+     * {@link #rpc} waits for. This is how {@link CoreDriver} feeds a {@link Core}.
+     */
+    public void handleOthers(Handler<Message> handler) {
+        if (otherMessages != null) {
+            throw new IllegalStateException("two handlers for other messages");
+        }
+        otherMessages = handler;
     }
 
     // ---- sending --------------------------------------------------------------------------
@@ -166,7 +188,7 @@ public class Node implements AutoCloseable {
      * pending entry is gone. The workbench never reports a lost message, so the timeout is ours.
      */
     public CompletableFuture<Message> rpc(String dest, Body body, Duration timeout) {
-        long msgId = lastMsgId.incrementAndGet();
+        long msgId = nextMsgId();
         CompletableFuture<Message> reply = new CompletableFuture<>();
         pendingRpcs.put(msgId, reply);
         ScheduledFuture<?> timer = loop.schedule(
@@ -183,12 +205,38 @@ public class Node implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * Sends a request under a fresh msg_id and returns the id; its reply goes to the handler of
+     * {@link #handleOthers}, with no timeout of ours (the caller keeps its own deadline).
+     */
+    public long request(String dest, Body body) {
+        long msgId = nextMsgId();
+        ObjectNode tree = Wire.tree(body);
+        tree.put("msg_id", msgId);
+        write(dest, tree);
+        return msgId;
+    }
+
+    private long nextMsgId() {
+        return lastMsgId.incrementAndGet();
+    }
+
     /** {@link #rpc(String, Body, Duration)} with the reply read as {@code replyType}. */
     public <R> CompletableFuture<R> rpc(String dest, Body body, Class<R> replyType, Duration timeout) {
         return rpc(dest, body, timeout).thenApply(reply -> Wire.read(reply.body(), replyType));
     }
 
     // ---- time -----------------------------------------------------------------------------
+
+    /** The node's time in milliseconds since the epoch: the wall clock made monotonic, or the simulation's. */
+    public long now() {
+        return clock.getAsLong();
+    }
+
+    /** The node's source of chance (seeded in the simulation); use it on the event loop only. */
+    public Random random() {
+        return random;
+    }
 
     /** The event loop: hand it to Resilience4j and timers so their callbacks share the handlers' thread. */
     public ScheduledExecutorService scheduler() {
@@ -272,13 +320,13 @@ public class Node implements AutoCloseable {
                 }
                 return;
             }
-            if (!handlers.containsKey(message.type())) {
+            if (!handlers.containsKey(message.type()) && otherMessages == null) {
                 log.debug("late reply {} from {} for {}", message.type(), message.src(), message.inReplyTo());
                 return;
             }
         }
         Registration<?> registration = handlers.get(message.type());
-        if (registration == null) {
+        if (registration == null && otherMessages == null) {
             replyError(message, RpcError.notSupported("message type " + message.type() + " is not supported"));
             return;
         }
@@ -287,7 +335,11 @@ public class Node implements AutoCloseable {
             return;
         }
         try {
-            registration.invoke(message);
+            if (registration != null) {
+                registration.invoke(message);
+            } else {
+                otherMessages.handle(message, message);
+            }
         } catch (Exception | StackOverflowError e) {
             replyError(message, e);
         }

@@ -11,10 +11,12 @@ public class NodeConfiguration {
 
     /**
      * A context may bring its own thread factory (the node host tags each node's threads);
-     * otherwise threads are named "node-N".
+     * otherwise threads are named "node-N". It may also bring its own {@link EventLoop}: the
+     * deterministic simulation runs whole nodes in virtual time that way.
      */
     @Bean(destroyMethod = "close")
-    public Node node(ObjectProvider<ThreadFactory> threads) {
-        return new Node(threads.getIfAvailable(() -> new NodeThreads("node")));
+    public Node node(ObjectProvider<ThreadFactory> threads, ObjectProvider<EventLoop> loop) {
+        ThreadFactory threadFactory = threads.getIfAvailable(() -> new NodeThreads("node"));
+        return new Node(loop.getIfAvailable(() -> EventLoop.realTime(threadFactory)), threadFactory);
     }
 }

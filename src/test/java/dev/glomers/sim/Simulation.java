@@ -1,0 +1,337 @@
+package dev.glomers.sim;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.NodeApplication;
+import dev.glomers.cluster.Services;
+import dev.glomers.node.EventLoop;
+import dev.glomers.node.Message;
+import dev.glomers.node.Node;
+import dev.glomers.node.Wire;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The deterministic simulation: whole nodes, wired by Spring exactly as the product wires them, on
+ * one {@link VirtualTime}, talking through a simulated network with the workbench's services. A run
+ * is a pure function of its seed: latency samples, drops, duplicates, service staleness and the nodes'
+ * own randomness all come from it, and nothing sleeps, so a simulated minute takes well under a second.
+ *
+ * <pre>
+ * try (Simulation sim = Simulation.start("broadcast", 5, 42)) {
+ *     sim.latency(Duration.ofMillis(100), Latency.EXPONENTIAL).dropRate(0.05);
+ *     sim.partition(List.of("n0", "n1"));
+ *     CompletableFuture&lt;Message&gt; ok = sim.request("n3", "{\"type\":\"broadcast\",\"message\":7}");
+ *     sim.runFor(Duration.ofSeconds(30));
+ * }
+ * </pre>
+ *
+ * Network rules are the workbench's (shared/MAELSTROM.md; the cluster runner follows the same):
+ * latency applies to server-to-server messages (services included), client messages are instant, a
+ * partition cuts only links between nodes and drops a message that arrives across it. On top, the
+ * simulation can drop and duplicate server-to-server messages at random; latency drawn from a
+ * distribution reorders them. The services are the cluster runner's own ({@link Services}).
+ */
+public final class Simulation implements AutoCloseable {
+
+    /** How a message's delay is drawn around the mean latency. */
+    public enum Latency { CONSTANT, UNIFORM, EXPONENTIAL }
+
+    private final VirtualTime time = new VirtualTime();
+    private final Random random;
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final Map<String, ConfigurableApplicationContext> contexts = new LinkedHashMap<>();
+    private final Map<String, Services.Service> services = new HashMap<>();
+    private final Map<Long, CompletableFuture<Message>> pendingClientRequests = new HashMap<>();
+    private final List<Consumer<Message>> observers = new ArrayList<>();
+    private Map<String, Integer> partitionSide = Map.of();
+    private long latencyNanos;
+    private Latency latencyShape = Latency.CONSTANT;
+    private double dropRate;
+    private double duplicateRate;
+    private long clientMsgIds;
+    private long serverMessages;
+    private long allMessages;
+
+    private Simulation(long seed) {
+        this.random = new Random(seed);
+        for (String name : Services.NAMES) {
+            services.put(name, Services.create(name, new Random(random.nextLong())));
+        }
+    }
+
+    /**
+     * Starts {@code nodeCount} nodes n0.. with Spring {@code profiles} (and further Spring arguments), all
+     * given {@code init} and initialised before this returns.
+     */
+    public static Simulation start(String profiles, int nodeCount, long seed, String... springArgs) {
+        String[] args = new String[springArgs.length + 1];
+        args[0] = "--spring.profiles.active=" + profiles;
+        System.arraycopy(springArgs, 0, args, 1, springArgs.length);
+        return start(nodeCount, seed, (sim, loop) -> {
+            SpringApplication application = NodeApplication.application(NodeApplication.class);
+            application.addInitializers(context -> context.getBeanFactory().registerSingleton("eventLoop", loop));
+            ConfigurableApplicationContext context = application.run(args);
+            return context;
+        });
+    }
+
+    /**
+     * Starts {@code nodeCount} plain nodes without Spring, each wired by {@code wiring} (which registers
+     * handlers or drives a core, as a workload bean's constructor does), then initialised.
+     */
+    public static Simulation startWired(int nodeCount, long seed, Consumer<Node> wiring) {
+        return start(nodeCount, seed, (sim, loop) -> {
+            Node node = new Node(loop, task -> {
+                throw new IllegalStateException("a simulated node starts no threads");
+            });
+            wiring.accept(node);
+            return node;
+        });
+    }
+
+    /** Builds a node on a virtual-time loop: a Spring context holding one, or a bare {@link Node}. */
+    private interface NodeFactory {
+        Object create(Simulation sim, EventLoop loop);
+    }
+
+    private static Simulation start(int nodeCount, long seed, NodeFactory factory) {
+        Simulation sim = new Simulation(seed);
+        try {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < nodeCount; i++) {
+                ids.add("n" + i);
+            }
+            for (String id : ids) {
+                Object created = factory.create(sim, sim.time.loop(sim.random.nextLong()));
+                Node node;
+                if (created instanceof ConfigurableApplicationContext context) {
+                    sim.contexts.put(id, context);
+                    node = context.getBean(Node.class);
+                } else {
+                    node = (Node) created;
+                }
+                node.connect(sim::route);
+                sim.nodes.put(id, node);
+            }
+            List<CompletableFuture<Message>> inits = new ArrayList<>();
+            for (String id : ids) {
+                ObjectNode init = Wire.JSON.createObjectNode();
+                init.put("type", "init");
+                init.put("node_id", id);
+                init.set("node_ids", Wire.JSON.valueToTree(ids));
+                inits.add(sim.request(id, init));
+            }
+            sim.runUntil(() -> inits.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(1));
+            for (CompletableFuture<Message> init : inits) {
+                if (!init.isDone() || !"init_ok".equals(init.getNow(null).type())) {
+                    throw new IllegalStateException("init not answered with init_ok: " + (init.isDone() ? init.getNow(null) : "no reply"));
+                }
+            }
+            return sim;
+        } catch (RuntimeException e) {
+            sim.close();
+            throw e;
+        }
+    }
+
+    // ---- the network ------------------------------------------------------------------------
+
+    /** Mean delay of server-to-server messages from now on, and how it is drawn. */
+    public Simulation latency(Duration mean, Latency shape) {
+        this.latencyNanos = mean.toNanos();
+        this.latencyShape = shape;
+        return this;
+    }
+
+    /** Probability that a server-to-server message is lost. */
+    public Simulation dropRate(double probability) {
+        this.dropRate = probability;
+        return this;
+    }
+
+    /** Probability that a server-to-server message arrives twice (each copy with its own delay). */
+    public Simulation duplicateRate(double probability) {
+        this.duplicateRate = probability;
+        return this;
+    }
+
+    /** Cuts the nodes into the given sides; nodes not named form one more side. Services stay reachable. */
+    @SafeVarargs
+    public final Simulation partition(Collection<String>... sides) {
+        Map<String, Integer> sideOf = new HashMap<>();
+        nodes.keySet().forEach(node -> sideOf.put(node, sides.length));
+        for (int side = 0; side < sides.length; side++) {
+            for (String node : sides[side]) {
+                sideOf.put(node, side);
+            }
+        }
+        partitionSide = Map.copyOf(sideOf);
+        return this;
+    }
+
+    public Simulation heal() {
+        partitionSide = Map.of();
+        return this;
+    }
+
+    /** Sees every message a node or service sends, as it is sent (before drops). */
+    public Simulation observe(Consumer<Message> observer) {
+        observers.add(observer);
+        return this;
+    }
+
+    private void route(String line) {
+        Message message = Wire.parse(line);
+        if (message == null) {
+            throw new AssertionError("a node wrote a line that is not a message: " + line);
+        }
+        allMessages++;
+        observers.forEach(observer -> observer.accept(message));
+        if (Message.isClient(message.dest())) {
+            CompletableFuture<Message> pending = pendingClientRequests.remove(message.inReplyTo());
+            if (pending != null) {
+                pending.complete(message);
+            }
+            return;
+        }
+        serverMessages++;
+        if (random.nextDouble() < dropRate) {
+            return;
+        }
+        int copies = random.nextDouble() < duplicateRate ? 2 : 1;
+        for (int i = 0; i < copies; i++) {
+            time.at(delayNanos(), () -> deliver(message, line));
+        }
+    }
+
+    private long delayNanos() {
+        return switch (latencyShape) {
+            case CONSTANT -> latencyNanos;
+            case UNIFORM -> (long) (random.nextDouble() * 2 * latencyNanos);
+            case EXPONENTIAL -> (long) (-Math.log(1 - random.nextDouble()) * latencyNanos);
+        };
+    }
+
+    private void deliver(Message message, String line) {
+        Node node = nodes.get(message.dest());
+        if (node != null) {
+            if (!cutOff(message.src(), message.dest())) {
+                node.receive(line);
+            }
+            return;
+        }
+        Services.Service service = services.get(message.dest());
+        if (service == null) {
+            throw new AssertionError("message to nobody: " + line);
+        }
+        ObjectNode reply = service.handle(message.src(), message.body());
+        if (message.msgId() != 0) {
+            reply.put("in_reply_to", message.msgId());
+        }
+        route(Wire.line(message.dest(), message.src(), reply));
+    }
+
+    private boolean cutOff(String src, String dest) {
+        Integer from = partitionSide.get(src);
+        Integer to = partitionSide.get(dest);
+        return from != null && to != null && !from.equals(to);
+    }
+
+    // ---- clients ----------------------------------------------------------------------------
+
+    /** Sends a client request (a fresh client id and msg_id; instant, as client traffic is) to a node. */
+    public CompletableFuture<Message> request(String nodeId, String bodyJson) {
+        try {
+            return request(nodeId, (ObjectNode) Wire.JSON.readTree(bodyJson));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not a JSON object: " + bodyJson, e);
+        }
+    }
+
+    public CompletableFuture<Message> request(String nodeId, ObjectNode body) {
+        long msgId = ++clientMsgIds;
+        ObjectNode request = body.deepCopy();
+        request.put("msg_id", msgId);
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        pendingClientRequests.put(msgId, reply);
+        allMessages++;
+        nodes.get(nodeId).receive(Wire.line("c" + msgId, nodeId, request));
+        return reply;
+    }
+
+    // ---- time -------------------------------------------------------------------------------
+
+    public Simulation runFor(Duration duration) {
+        time.runFor(duration.toNanos());
+        return this;
+    }
+
+    /** Runs until {@code done} holds (checked every simulated millisecond) or {@code limit} passed; says which. */
+    public boolean runUntil(BooleanSupplier done, Duration limit) {
+        long end = time.elapsedNanos() + limit.toNanos();
+        while (!done.getAsBoolean()) {
+            if (time.elapsedNanos() >= end) {
+                return false;
+            }
+            time.runFor(1_000_000);
+        }
+        return true;
+    }
+
+    /** Schedules {@code task} (a client operation, a fault) {@code delay} from now in virtual time. */
+    public Simulation after(Duration delay, Runnable task) {
+        time.at(delay.toNanos(), task);
+        return this;
+    }
+
+    public VirtualTime time() {
+        return time;
+    }
+
+    /** The simulation's own seeded random, for client loads drawn inside a test. */
+    public Random random() {
+        return random;
+    }
+
+    // ---- what a test looks at ---------------------------------------------------------------
+
+    public List<String> nodeIds() {
+        return List.copyOf(nodes.keySet());
+    }
+
+    public Node node(String nodeId) {
+        return nodes.get(nodeId);
+    }
+
+    /** The bean of type {@code type} in node {@code nodeId}'s context. */
+    public <T> T bean(String nodeId, Class<T> type) {
+        return contexts.get(nodeId).getBean(type);
+    }
+
+    /** Messages with no client at either end (nodes and services), as the workbench's msgs-per-op {@code :servers}. */
+    public long serverMessages() {
+        return serverMessages;
+    }
+
+    /** Every message, client requests and replies included. */
+    public long allMessages() {
+        return allMessages;
+    }
+
+    @Override
+    public void close() {
+        contexts.values().forEach(ConfigurableApplicationContext::close);
+        nodes.values().forEach(Node::close);
+    }
+}
