@@ -776,7 +776,7 @@ public final class ListAppendChecker {
                 }
                 if (kind == RW && readers.getOrDefault(pair(k, previous), List.of()).contains(a)) {
                     return arrow + from + " read key " + keyNames.get(k) + (previous == INIT ? " empty" : " ending at "
-                            + elementNames.get(previous)) + ", before " + to + appended + ")";
+                            + elementNames.get(previous)) + ", missing " + to + appended + " that came next)";
                 }
             }
         } else if (kind == WR) {

@@ -53,6 +53,11 @@ class ListAppendSimulationTest {
      * earlier, is served from that snapshot instead.
      */
     private static List<Txn> simulate(long seed, int staleAfter) {
+        return simulate(seed, staleAfter, 0);
+    }
+
+    /** As above; with {@code truncating} > 0, that fraction of all reads also drop up to 3 of the newest elements. */
+    private static List<Txn> simulate(long seed, int staleAfter, double truncating) {
         Random random = new Random(seed);
         ListAppendGenerator generator = new ListAppendGenerator(10, 4, 16);
         Map<Long, List<Long>> state = new HashMap<>();
@@ -88,6 +93,9 @@ class ListAppendSimulationTest {
                             && readOnly(f.invoked) && differs(f.invoked, snapshot, state);
                     staleServed |= stale;
                     f.completed = execute(f.invoked, stale ? copy(snapshot) : state);
+                    if (truncating > 0) {
+                        truncateSomeReads(f.completed, random, truncating);
+                    }
                 }
                 continue;
             }
@@ -126,6 +134,17 @@ class ListAppendSimulationTest {
             }
         }
         return completed;
+    }
+
+    private static void truncateSomeReads(ArrayNode txn, Random random, double fraction) {
+        for (JsonNode mop : txn) {
+            if (mop.get(0).asText().equals("r") && random.nextDouble() < fraction) {
+                ArrayNode read = (ArrayNode) mop.get(2);
+                for (int drop = random.nextInt(4); drop > 0 && !read.isEmpty(); drop--) {
+                    read.remove(read.size() - 1);
+                }
+            }
+        }
     }
 
     private static boolean readOnly(ArrayNode txn) {
@@ -176,5 +195,17 @@ class ListAppendSimulationTest {
         Result serializable = ListAppendChecker.check(simulate(7, 5_000), List.of("serializable"));
         System.out.println("stale read: strict " + result.counts() + ", serializable " + serializable.counts());
         assertThat(serializable.verdict()).isEqualTo(Verdict.VALID);
+    }
+
+    @Test
+    void aStoreServingStaleListsEverywhereIsCaughtWithoutTheSearchBlowingUp() {
+        List<Txn> txns = simulate(11, -1, 0.3);
+        long started = System.nanoTime();
+        Result result = ListAppendChecker.check(txns, List.of("strict-serializable"));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("list-append check of %d transactions with stale reads everywhere: %d ms, %s%n",
+                txns.size(), millis, result.counts());
+        assertThat(result.verdict()).isEqualTo(Verdict.INVALID);
+        assertThat(result.prohibitedAnomalies()).containsKey("G-single");
     }
 }
