@@ -10,6 +10,7 @@ import dev.glomers.cluster.fakes.Fakes;
 import dev.glomers.cluster.fakes.ListAppendNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,12 +39,14 @@ class TxnListAppendRunnerTest {
     }
 
     @Test
-    void nodesThatServeLocalStateAndReplicateLaterAreCaught() {
+    void nodesThatServeLocalStateAndReplicateLaterAreCaught() throws Exception {
         ClusterResult r = run(ClusterRunner.run(Fakes.options("txn-list-append", store, ListAppendNode.class, "lazy")
                 .nodeCount(3).concurrency(6).rate(100).timeLimitSeconds(2).keyCount(3).build(),
                 new PrintStream(new ByteArrayOutputStream())));
         CheckResult check = r.check("txn-list-append");
         assertThat(check.verdict()).as(check.summary()).isEqualTo(Verdict.INVALID);
         assertThat(r.verdict()).isEqualTo(Verdict.INVALID);
+        // The anomalies reach results.json with their explanations.
+        assertThat(Files.readString(r.runDir().resolve("results.json"))).contains("\"explanation\"", "\"txns\"");
     }
 }
