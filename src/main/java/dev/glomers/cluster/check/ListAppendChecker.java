@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Elle's list-append analysis (jepsen-io/elle src/elle/list_append.clj and txn.clj), for histories of
@@ -327,6 +329,7 @@ public final class ListAppendChecker {
     /** Version orders from the longest reads; incompatible orders and duplicates reported on the way. */
     private void indexReads() {
         Map<Integer, int[]> longest = new HashMap<>();
+        Map<Integer, Integer> longestReader = new HashMap<>();
         for (int t = 0; t < txns.size(); t++) {
             if (!ok(t)) {
                 continue;
@@ -340,8 +343,9 @@ public final class ListAppendChecker {
                 int k = p.key()[i];
                 readers.computeIfAbsent(pair(k, read.length == 0 ? INIT : read[read.length - 1]),
                         x -> new ArrayList<>()).add(t);
-                if (read.length > 0 && read.length > longest.getOrDefault(k, new int[0]).length) {
+                if (read.length > 0 && (!longest.containsKey(k) || read.length > longest.get(k).length)) {
                     longest.put(k, read);
+                    longestReader.put(k, t);
                 }
                 reportDuplicates(t, i, read);
             }
@@ -365,7 +369,7 @@ public final class ListAppendChecker {
                     report(new Anomaly("incompatible-order", "reads of key " + keyNames.get(k) + " saw "
                             + elements(read) + " and " + elements(order)
                             + ": neither is a prefix of the other, so no single order of appends explains both",
-                            List.of(describe(t))));
+                            List.of(describe(t), describe(longestReader.get(k)))));
                 }
             }
         }
@@ -467,7 +471,7 @@ public final class ListAppendChecker {
                             + " but its own earlier operations say " + (unknownPrefix.contains(k) ? "[..., " : "[")
                             + joined(state) + "]", List.of(describe(t))));
                 }
-                expected.put(k, Arrays.stream(read).boxed().collect(java.util.stream.Collectors.toList()));
+                expected.put(k, Arrays.stream(read).boxed().collect(Collectors.toList()));
                 unknownPrefix.remove(k);
                 Set<Integer> seen = readSoFar.computeIfAbsent(k, x -> new HashSet<>());
                 for (int e : read) {
@@ -486,11 +490,11 @@ public final class ListAppendChecker {
 
     private static boolean consistent(int[] read, List<Integer> state, boolean unknownPrefix) {
         if (!unknownPrefix) {
-            return read.length == state.size() && java.util.stream.IntStream.range(0, read.length)
+            return read.length == state.size() && IntStream.range(0, read.length)
                     .allMatch(j -> read[j] == state.get(j));
         }
         int offset = read.length - state.size();
-        return offset >= 0 && java.util.stream.IntStream.range(0, state.size())
+        return offset >= 0 && IntStream.range(0, state.size())
                 .allMatch(j -> read[offset + j] == state.get(j));
     }
 
