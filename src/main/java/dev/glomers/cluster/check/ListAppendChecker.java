@@ -194,11 +194,11 @@ public final class ListAppendChecker {
             failed += txn.status() == Status.FAIL ? 1 : 0;
         }
         Map<String, List<Anomaly>> found = new TreeMap<>(checker.anomalies);
-        return new Result(List.copyOf(models), prohibited, found, new TreeMap<>(checker.anomalyCounts), ok, failed, txns.size() - ok - failed,
-                checker.unknownReason);
+        return new Result(List.copyOf(models), prohibited, found, new TreeMap<>(checker.anomalyCounts), ok, failed,
+                txns.size() - ok - failed, checker.unknownReason);
     }
 
-    /** How many anomalies of each class were found (the report keeps only a few examples of each). */
+    /** Counts an anomaly; the first few of each class are kept as examples. */
     private void report(Anomaly anomaly) {
         anomalyCounts.merge(anomaly.type(), 1, Integer::sum);
         List<Anomaly> examples = anomalies.computeIfAbsent(anomaly.type(), t -> new ArrayList<>());
@@ -610,9 +610,10 @@ public final class ListAppendChecker {
                     precededBy.put(event.txn(), before);
                 }
             } else {
-                for (int t : precededBy.remove(event.txn())) {
+                for (int t : precededBy.getOrDefault(event.txn(), new int[0])) {
                     frontier.remove(t);
                 }
+                precededBy.remove(event.txn());
                 frontier.add(event.txn());
             }
         }
