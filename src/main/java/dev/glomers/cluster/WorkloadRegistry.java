@@ -5,6 +5,7 @@ import dev.glomers.cluster.workload.CounterWorkload;
 import dev.glomers.cluster.workload.EchoWorkload;
 import dev.glomers.cluster.workload.GSetWorkload;
 import dev.glomers.cluster.workload.KafkaWorkload;
+import dev.glomers.cluster.workload.LinKvLoad;
 import dev.glomers.cluster.workload.TxnRwRegisterWorkload;
 import dev.glomers.cluster.workload.UniqueIdsWorkload;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ public final class WorkloadRegistry {
         WORKLOADS.put("g-set", GSetWorkload::new);
         WORKLOADS.put("kafka", KafkaWorkload::new);
         WORKLOADS.put("txn-rw-register", TxnRwRegisterWorkload::new);
+        WORKLOADS.put("lin-kv", LinKvLoad::new);
     }
 
     private WorkloadRegistry() {
