@@ -280,7 +280,7 @@ public final class CasRegisterLinearizability {
                 e.prev = last;
                 last = e;
             }
-            linearized = new LinearizedSet(n, zobrist);
+            linearized = new LinearizedSet(ok, n - ok, zobrist);
         }
 
         private int intern(Map<JsonNode, Integer> ids, JsonNode value) {
@@ -433,52 +433,79 @@ public final class CasRegisterLinearizability {
     }
 
     /**
-     * The set of linearized op ids, with an incremental Zobrist hash. Its memo key keeps only the words from
-     * the first one that is not all ones: ids are numbered so that the set is mostly a prefix of ones.
+     * The set of linearized op ids, with an incremental Zobrist hash. Ok ops (ids below {@code okCount}, in
+     * call order) are mostly linearized as a run from id 0, so the memo key keeps only their words from the
+     * first one not all ones to the last one not all zeros; indeterminate ops have words of their own.
      */
     private static final class LinearizedSet {
-        private final long[] words;
+        private final int okCount;
+        private final long[] okWords;
+        private final long[] infoWords;
         private final long[] zobrist;
         private long hash;
+        private int firstNotFull; // every ok word below it is all ones
+        private int lastNotEmpty = -1; // every ok word above it is all zeros
 
-        LinearizedSet(int size, long[] zobrist) {
-            this.words = new long[(size + 63) / 64];
+        LinearizedSet(int okCount, int infoCount, long[] zobrist) {
+            this.okCount = okCount;
+            this.okWords = new long[(okCount + 63) / 64];
+            this.infoWords = new long[(infoCount + 63) / 64];
             this.zobrist = zobrist;
         }
 
         void set(int i) {
-            words[i >>> 6] |= 1L << i;
             hash ^= zobrist[i];
+            if (i >= okCount) {
+                infoWords[(i - okCount) >>> 6] |= 1L << (i - okCount);
+                return;
+            }
+            int w = i >>> 6;
+            okWords[w] |= 1L << i;
+            lastNotEmpty = Math.max(lastNotEmpty, w);
+            while (firstNotFull < okWords.length && okWords[firstNotFull] == -1L) {
+                firstNotFull++;
+            }
         }
 
         void clear(int i) {
-            words[i >>> 6] &= ~(1L << i);
             hash ^= zobrist[i];
+            if (i >= okCount) {
+                infoWords[(i - okCount) >>> 6] &= ~(1L << (i - okCount));
+                return;
+            }
+            int w = i >>> 6;
+            okWords[w] &= ~(1L << i);
+            firstNotFull = Math.min(firstNotFull, w);
+            while (lastNotEmpty >= 0 && okWords[lastNotEmpty] == 0) {
+                lastNotEmpty--;
+            }
         }
 
         Configuration configuration(int state) {
-            int from = 0;
-            while (from < words.length && words[from] == -1L) {
-                from++;
+            int infoEnd = infoWords.length;
+            while (infoEnd > 0 && infoWords[infoEnd - 1] == 0) {
+                infoEnd--;
             }
-            int to = words.length;
-            while (to > from && words[to - 1] == 0) {
-                to--;
-            }
-            return new Configuration(from, Arrays.copyOfRange(words, from, to), state, hash);
+            int okEnd = Math.max(firstNotFull, lastNotEmpty + 1);
+            return new Configuration(firstNotFull, Arrays.copyOfRange(okWords, firstNotFull, okEnd),
+                    infoEnd == 0 ? NO_WORDS : Arrays.copyOf(infoWords, infoEnd), state, hash);
         }
+
+        private static final long[] NO_WORDS = new long[0];
     }
 
     /** A memoised point of the search: the linearized set (full words skipped) and the register value. */
     private static final class Configuration {
         private final int fullWords;
-        private final long[] rest;
+        private final long[] okRest;
+        private final long[] info;
         private final int state;
         private final int hashCode;
 
-        Configuration(int fullWords, long[] rest, int state, long zobristHash) {
+        Configuration(int fullWords, long[] okRest, long[] info, int state, long zobristHash) {
             this.fullWords = fullWords;
-            this.rest = rest;
+            this.okRest = okRest;
+            this.info = info;
             this.state = state;
             long h = zobristHash * 31 + state;
             this.hashCode = (int) (h ^ (h >>> 32));
@@ -492,7 +519,7 @@ public final class CasRegisterLinearizability {
         @Override
         public boolean equals(Object other) {
             return other instanceof Configuration c && c.hashCode == hashCode && c.state == state
-                    && c.fullWords == fullWords && Arrays.equals(c.rest, rest);
+                    && c.fullWords == fullWords && Arrays.equals(c.okRest, okRest) && Arrays.equals(c.info, info);
         }
     }
 }
