@@ -48,6 +48,7 @@ final class ClusterRun {
 
     private final ClusterOptions options;
     private final ClusterWorkload workload;
+    private final Duration clientTimeout;
     private final PrintStream log;
     private final Random random;
     private final ProtocolErrors errors = new ProtocolErrors();
@@ -64,6 +65,8 @@ final class ClusterRun {
         final int process;
         final String node;
         volatile Client client;
+        /** Indeterminate operations so far: Jepsen gives the worker a new process after each. */
+        volatile int crashes;
 
         Worker(int process, String node, Client client) {
             this.process = process;
@@ -75,6 +78,7 @@ final class ClusterRun {
     ClusterRun(ClusterOptions options, PrintStream log) {
         this.options = options;
         this.workload = WorkloadRegistry.create(options.workload());
+        this.clientTimeout = workload.clientTimeout(options);
         this.log = log;
         this.random = new Random(options.seed());
         this.nodeIds = options.nodeIds();
@@ -240,14 +244,15 @@ final class ClusterRun {
             if (worker == null) {
                 return;
             }
-            invoke(worker, workload.nextInvocation(random));
+            int process = worker.process + worker.crashes * options.concurrency();
+            invoke(worker, workload.nextInvocation(random, new ClusterWorkload.ClientProcess(worker.process, process)));
         }
     }
 
     private void invoke(Worker worker, Invocation invocation) {
         Op op = history.invoke(worker.process, invocation.f(), invocation.value(), now(), worker.node,
                 invocation.finalRead());
-        worker.client.rpc(worker.node, workload.request(invocation), CLIENT_TIMEOUT)
+        worker.client.rpc(worker.node, workload.request(invocation), clientTimeout)
                 .whenComplete((reply, failure) -> complete(worker, invocation, op, reply, failure));
     }
 
@@ -277,14 +282,15 @@ final class ClusterRun {
             // Jepsen replaces a worker's client after an indeterminate op; a late reply then goes nowhere.
             worker.client.close();
             worker.client = newClient();
+            worker.crashes++;
         }
         history.complete(op, type, value, t, error);
         freeWorkers.add(worker);
     }
 
-    /** Waits until every worker is free; client timeouts bound this to about 5 s. */
+    /** Waits until every worker is free; the client timeout bounds this. */
     private void awaitWorkers() throws InterruptedException {
-        long deadline = System.nanoTime() + CLIENT_TIMEOUT.toNanos() + nanosOf(2);
+        long deadline = System.nanoTime() + clientTimeout.toNanos() + nanosOf(2);
         while (freeWorkers.size() < options.concurrency() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }

@@ -2,6 +2,7 @@ package dev.glomers.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -28,6 +29,20 @@ public interface ClusterWorkload {
 
     /** The next client operation, drawn as the workbench's generator would. */
     Invocation nextInvocation(Random random);
+
+    /**
+     * The next operation for a given worker; the runner calls this one. Generators that depend on the
+     * worker (lin-kv gives each group of workers its own key, and retires a key after 20 processes) override
+     * it; the others draw the same for every worker.
+     */
+    default Invocation nextInvocation(Random random, ClientProcess worker) {
+        return nextInvocation(random);
+    }
+
+    /** How long a client waits for a reply before the operation is indeterminate (the workbench's 5 s by default). */
+    default Duration clientTimeout(ClusterOptions options) {
+        return Duration.ofSeconds(5);
+    }
 
     /** The operation each client worker performs once after healing and waiting, if any (final reads). */
     default Optional<Invocation> finalInvocation() {
@@ -59,6 +74,14 @@ public interface ClusterWorkload {
         public static Invocation of(String f, JsonNode value) {
             return new Invocation(f, value, false);
         }
+    }
+
+    /**
+     * A client worker as Jepsen's generator sees it: {@code thread} is the worker's number (0 to concurrency - 1)
+     * and {@code process} its current process, which Jepsen replaces after every indeterminate operation:
+     * thread + concurrency x the indeterminate operations the worker has had so far.
+     */
+    record ClientProcess(int thread, int process) {
     }
 
     /** What a workload's set-up step may do: talk to nodes from fresh clients, as the workbench does. */

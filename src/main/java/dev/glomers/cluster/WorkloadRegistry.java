@@ -6,6 +6,7 @@ import dev.glomers.cluster.workload.EchoWorkload;
 import dev.glomers.cluster.workload.GSetWorkload;
 import dev.glomers.cluster.workload.KafkaWorkload;
 import dev.glomers.cluster.workload.TxnListAppendLoad;
+import dev.glomers.cluster.workload.LinKvLoad;
 import dev.glomers.cluster.workload.TxnRwRegisterWorkload;
 import dev.glomers.cluster.workload.UniqueIdsWorkload;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ public final class WorkloadRegistry {
         WORKLOADS.put("kafka", KafkaWorkload::new);
         WORKLOADS.put("txn-rw-register", TxnRwRegisterWorkload::new);
         WORKLOADS.put("txn-list-append", TxnListAppendLoad::new);
+        WORKLOADS.put("lin-kv", LinKvLoad::new);
     }
 
     private WorkloadRegistry() {
