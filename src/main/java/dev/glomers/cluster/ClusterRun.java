@@ -3,12 +3,13 @@ package dev.glomers.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.glomers.cluster.ClusterWorkload.CheckContext;
-import dev.glomers.cluster.ClusterWorkload.Invocation;
-import dev.glomers.cluster.ClusterWorkload.MalformedReplyException;
-import dev.glomers.cluster.ClusterWorkload.SetupException;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.check.Quantiles;
+import dev.glomers.cluster.load.ClientLoad.CheckContext;
+import dev.glomers.cluster.load.ClientLoad.Invocation;
+import dev.glomers.cluster.load.ClientLoad.MalformedReplyException;
+import dev.glomers.cluster.load.ClientLoad.SetupException;
+import dev.glomers.cluster.load.ClientLoad;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -47,7 +48,7 @@ final class ClusterRun {
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(5);
 
     private final ClusterOptions options;
-    private final ClusterWorkload workload;
+    private final ClientLoad workload;
     private final PrintStream log;
     private final Random random;
     private final ProtocolErrors errors = new ProtocolErrors();
@@ -188,8 +189,8 @@ final class ClusterRun {
         }
     }
 
-    private ClusterWorkload.SetupContext setupContext() {
-        return new ClusterWorkload.SetupContext() {
+    private ClientLoad.SetupContext setupContext() {
+        return new ClientLoad.SetupContext() {
             @Override
             public List<String> nodeIds() {
                 return nodeIds;

@@ -1,11 +1,10 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.CheckResult.Verdict;
-import dev.glomers.cluster.ClusterWorkload;
+import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
@@ -21,7 +20,7 @@ import java.util.Random;
  * jepsen.checker/unique-ids): clients only send {@code generate}; every id returned in an ok reply must be
  * distinct (any JSON value; 1 and 1.0 are different ids, as in the workbench).
  */
-public final class UniqueIdsWorkload implements ClusterWorkload {
+public final class UniqueIdsLoad implements ClientLoad {
 
     @Override
     public String name() {

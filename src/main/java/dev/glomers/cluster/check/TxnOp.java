@@ -1,5 +1,6 @@
-package dev.glomers.workload.txn;
+package dev.glomers.cluster.check;
 
+import dev.glomers.workload.txn.MicroOp;
 import java.util.List;
 
 /**

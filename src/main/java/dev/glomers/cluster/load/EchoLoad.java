@@ -1,11 +1,10 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.CheckResult.Verdict;
-import dev.glomers.cluster.ClusterWorkload;
+import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
@@ -21,7 +20,7 @@ import java.util.Random;
  * every invocation must complete ok with exactly that payload. A timed-out or failed echo is an error,
  * as in the workbench's checker, which compares each invocation with its completion.
  */
-public final class EchoWorkload implements ClusterWorkload {
+public final class EchoLoad implements ClientLoad {
 
     @Override
     public String name() {

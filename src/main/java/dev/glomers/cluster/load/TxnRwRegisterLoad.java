@@ -1,20 +1,18 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.CheckResult.Verdict;
+import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.ClusterOptions;
-import dev.glomers.cluster.ClusterWorkload;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
 import dev.glomers.cluster.check.Replies;
+import dev.glomers.cluster.check.TxnChecker;
+import dev.glomers.cluster.check.TxnOp;
 import dev.glomers.node.ErrorCode;
 import dev.glomers.workload.txn.MicroOp;
-import dev.glomers.workload.txn.TxnChecker;
-import dev.glomers.workload.txn.TxnGenerator;
-import dev.glomers.workload.txn.TxnOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,7 +29,7 @@ import java.util.stream.Collectors;
  * anomalies the {@code --consistency-models} forbid ({@link TxnChecker}: G0, G1a, G1b, G1c and their
  * relatives; the workbench's default, strict-serializable, only through its weaker anomalies).
  */
-public final class TxnRwRegisterWorkload implements ClusterWorkload {
+public final class TxnRwRegisterLoad implements ClientLoad {
 
     private static final List<String> WORKBENCH_DEFAULT_MODELS = List.of("strict-serializable");
 

@@ -1,4 +1,4 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 /**
  * g-set (jepsen-io/maelstrom src/maelstrom/workload/g_set.clj): half {@code add} of 0, 1, 2, ..., half
@@ -7,9 +7,9 @@ package dev.glomers.cluster.workload;
  * does (older versions of g_set.clj had no final reads; without them set-full judges an available set
  * by reads taken inside the last partition and reports elements from the other side as lost).
  */
-public final class GSetWorkload extends SetWorkload {
+public final class GSetLoad extends SetLoad {
 
-    public GSetWorkload() {
+    public GSetLoad() {
         super("add", "element", "value");
     }
 

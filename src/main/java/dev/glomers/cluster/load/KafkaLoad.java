@@ -1,10 +1,9 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult;
-import dev.glomers.cluster.ClusterWorkload;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.check.KafkaChecker;
@@ -40,7 +39,7 @@ import java.util.TreeSet;
  * list-append key rotation). After healing, every worker polls once more, from the earliest
  * acknowledged offset not yet seen, for every key that has one.
  */
-public final class KafkaWorkload implements ClusterWorkload {
+public final class KafkaLoad implements ClientLoad {
 
     static final int DEFAULT_ACTIVE_KEYS = 8;
     /** The workbench client times out after 5 s; a consumer whose operation got no answer rests a bit longer. */

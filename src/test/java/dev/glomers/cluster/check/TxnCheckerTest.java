@@ -1,13 +1,14 @@
-package dev.glomers.workload.txn;
+package dev.glomers.cluster.check;
 
-import static dev.glomers.workload.txn.TxnStoreTest.n;
-import static dev.glomers.workload.txn.TxnStoreTest.w;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.glomers.workload.txn.TxnChecker.Result;
-import dev.glomers.workload.txn.TxnOp.Status;
+import dev.glomers.cluster.check.TxnChecker.Result;
+import dev.glomers.cluster.check.TxnOp.Status;
+import dev.glomers.workload.txn.MicroOp;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,14 @@ class TxnCheckerTest {
 
     private static final List<String> RU = List.of("read-uncommitted");
     private static final List<String> RC = List.of("read-committed");
+
+    private static JsonNode n(int value) {
+        return IntNode.valueOf(value);
+    }
+
+    private static MicroOp w(int key, int value) {
+        return MicroOp.write(n(key), n(value));
+    }
 
     private static MicroOp r(int key, Integer value) {
         return new MicroOp(MicroOp.READ, n(key), value == null ? NullNode.getInstance() : n(value));

@@ -1,7 +1,8 @@
-package dev.glomers.workload.txn;
+package dev.glomers.cluster.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glomers.workload.txn.MicroOp;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

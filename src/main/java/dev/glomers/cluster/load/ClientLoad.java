@@ -1,7 +1,10 @@
-package dev.glomers.cluster;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.cluster.CheckResult;
+import dev.glomers.cluster.ClusterOptions;
+import dev.glomers.cluster.History;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -12,7 +15,7 @@ import java.util.Set;
  * instance per run; {@link #nextInvocation} is called from one thread only. Add a workload by
  * implementing this and adding one line to {@link WorkloadRegistry}.
  */
-public interface ClusterWorkload {
+public interface ClientLoad {
 
     /** The -w name, e.g. "broadcast". */
     String name();

@@ -1,8 +1,9 @@
-package dev.glomers.workload.txn;
+package dev.glomers.cluster.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.glomers.workload.txn.MicroOp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;

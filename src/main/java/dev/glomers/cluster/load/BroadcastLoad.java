@@ -1,4 +1,4 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.Json;
@@ -13,9 +13,9 @@ import java.util.Map;
  * set-full (every acknowledged value eventually in every read), giving the stable-latency quantiles.
  * The workbench's client does not interpret error replies, so every error is indeterminate.
  */
-public final class BroadcastWorkload extends SetWorkload {
+public final class BroadcastLoad extends SetLoad {
 
-    public BroadcastWorkload() {
+    public BroadcastLoad() {
         super("broadcast", "message", "messages");
     }
 

@@ -1,20 +1,20 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.CheckResult.Verdict;
+import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.ClusterOptions;
-import dev.glomers.cluster.ClusterWorkload.CheckContext;
-import dev.glomers.cluster.ClusterWorkload.Invocation;
-import dev.glomers.cluster.ClusterWorkload.MalformedReplyException;
-import dev.glomers.cluster.ClusterWorkload.SetupContext;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
+import dev.glomers.cluster.load.ClientLoad.CheckContext;
+import dev.glomers.cluster.load.ClientLoad.Invocation;
+import dev.glomers.cluster.load.ClientLoad.MalformedReplyException;
+import dev.glomers.cluster.load.ClientLoad.SetupContext;
 import dev.glomers.node.Wire;
 import java.util.HashSet;
 import java.util.List;
@@ -23,9 +23,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The runner's txn-rw-register plug-in: reply shapes, and hand-made runner histories through its check. */
-class TxnRwRegisterWorkloadTest {
+class TxnRwRegisterLoadTest {
 
-    private final TxnRwRegisterWorkload workload = new TxnRwRegisterWorkload();
+    private final TxnRwRegisterLoad workload = new TxnRwRegisterLoad();
     private final History history = new History();
 
     private static JsonNode json(String text) {

@@ -1,4 +1,4 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
@@ -17,23 +17,23 @@ import java.util.Random;
  * of 0..4. After healing and the recovery wait every worker reads once more; those final reads must fall
  * in the acceptable set ({@link CounterChecker}).
  */
-public final class CounterWorkload extends WriteReadWorkload {
+public final class CounterLoad extends WriteReadLoad {
 
     private final String name;
     private final boolean growOnly;
 
-    private CounterWorkload(String name, boolean growOnly) {
+    private CounterLoad(String name, boolean growOnly) {
         super("add", "delta", "value");
         this.name = name;
         this.growOnly = growOnly;
     }
 
-    public static CounterWorkload growOnly() {
-        return new CounterWorkload("g-counter", true);
+    public static CounterLoad growOnly() {
+        return new CounterLoad("g-counter", true);
     }
 
-    public static CounterWorkload positiveNegative() {
-        return new CounterWorkload("pn-counter", false);
+    public static CounterLoad positiveNegative() {
+        return new CounterLoad("pn-counter", false);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,8 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glomers.cluster.ClusterWorkload;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.check.Replies;
 import java.util.Optional;
@@ -15,13 +14,13 @@ import java.util.Set;
  * carries the state in one field, and one more read per worker after healing and the recovery wait.
  * The workbench's clients of these workloads interpret no error reply, so every error is indeterminate.
  */
-abstract class WriteReadWorkload implements ClusterWorkload {
+abstract class WriteReadLoad implements ClientLoad {
 
     private final String writeType;
     private final String writeField;
     private final String readField;
 
-    WriteReadWorkload(String writeType, String writeField, String readField) {
+    WriteReadLoad(String writeType, String writeField, String readField) {
         this.writeType = writeType;
         this.writeField = writeField;
         this.readField = readField;

@@ -1,6 +1,7 @@
-package dev.glomers.workload.txn;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import dev.glomers.workload.txn.MicroOp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

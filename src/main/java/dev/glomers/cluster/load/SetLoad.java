@@ -1,4 +1,4 @@
-package dev.glomers.cluster.workload;
+package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
@@ -14,12 +14,12 @@ import java.util.Random;
  * A grow-only set as the workbench tests it (broadcast, g-set): half writes of 0, 1, 2, ..., half reads
  * of the whole set, checked with set-full (every acknowledged element eventually in every read).
  */
-abstract class SetWorkload extends WriteReadWorkload {
+abstract class SetLoad extends WriteReadLoad {
 
     private final String writeType;
     private long nextElement = 0;
 
-    SetWorkload(String writeType, String writeField, String readField) {
+    SetLoad(String writeType, String writeField, String readField) {
         super(writeType, writeField, readField);
         this.writeType = writeType;
     }
