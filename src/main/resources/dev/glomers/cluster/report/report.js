@@ -113,7 +113,7 @@
       title: title,
       scales: {x: {time: false}, y: yOptions || {}},
       axes: [{label: 'seconds since the clients started'}, {label: title, size: 60}],
-      series: [{label: 's'}].concat(series),
+      series: [{label: 'time (s)'}].concat(series),
       hooks: {drawClear: [shadePartitions], draw: [() => markDrawn(name)]},
     }, [xs].concat(ys), el);
   }
@@ -228,12 +228,11 @@
     const typeColour = new Map();
     const typeCount = new Map();
     const typeIndex = new Map();
-    d.messages.forEach(m => {
-      if (!typeColour.has(m[7])) {
-        typeIndex.set(m[7], typeColour.size);
-        typeColour.set(m[7], TYPE_COLOURS[typeColour.size % TYPE_COLOURS.length]);
-      }
-      typeCount.set(m[7], (typeCount.get(m[7]) || 0) + 1);
+    d.messages.forEach(m => typeCount.set(m[7], (typeCount.get(m[7]) || 0) + 1));
+    // Colours by sorted type name, so that runs of one workload look alike.
+    [...typeCount.keys()].sort().forEach(type => {
+      typeIndex.set(type, typeColour.size);
+      typeColour.set(type, TYPE_COLOURS[typeColour.size % TYPE_COLOURS.length]);
     });
 
     const parts = [];
