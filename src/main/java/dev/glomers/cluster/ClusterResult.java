@@ -94,6 +94,7 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
         m.put("latency", options.latencyMillis());
         m.put("nemesis", options.partitionNemesis() ? List.of("partition") : List.of());
         m.put("seed", options.seed());
+        m.put("node-args", options.command().subList(1, options.command().size()));
         if (setupError != null) {
             m.put("setup-error", setupError);
         }
