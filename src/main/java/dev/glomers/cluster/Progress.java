@@ -58,6 +58,11 @@ final class Progress implements AutoCloseable {
         return new Progress(out, false);
     }
 
+    /** A live status line on {@code out}, whatever {@code out} is. */
+    static Progress live(PrintStream out) {
+        return new Progress(out, true);
+    }
+
     /**
      * A live status line when {@code err} is this process's stderr and that is a terminal.
      * GLOMERS_PROGRESS=plain or =live overrides the guess.
