@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult;
+import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.check.KafkaChecker;
@@ -63,7 +64,7 @@ public final class KafkaLoad implements ClientLoad {
     /** Per key, acknowledged offsets no poll has returned yet: what the final polls must reach. */
     private final Map<String, TreeSet<Long>> unseen = new TreeMap<>();
     private int activeKeyCount = DEFAULT_ACTIVE_KEYS;
-    private int maxWritesPerKey = 16;
+    private int maxWritesPerKey = ClusterOptions.builder("kafka").build().maxWritesPerKey();
     private int nextKey;
     private long nextMessage;
 

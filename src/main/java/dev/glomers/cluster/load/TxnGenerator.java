@@ -1,6 +1,7 @@
 package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.workload.txn.MicroOp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,9 +39,13 @@ public final class TxnGenerator {
         nextFreshKey = keyCount;
     }
 
-    /** The workbench's defaults: 10 active keys (Elle's, for this key distribution), up to 4 micro-ops, 16 writes per key. */
+    /** Active keys when --key-count is not given: Elle's default for this key distribution. */
+    public static final int DEFAULT_KEY_COUNT = 10;
+
+    /** The workbench's defaults: 10 active keys, and --max-txn-length and --max-writes-per-key as defaulted. */
     public static TxnGenerator defaults(long seed) {
-        return new TxnGenerator(seed, 10, 4, 16);
+        ClusterOptions defaults = ClusterOptions.builder("txn-rw-register").build();
+        return new TxnGenerator(seed, DEFAULT_KEY_COUNT, defaults.maxTxnLength(), defaults.maxWritesPerKey());
     }
 
     /** The next transaction, drawn with the generator's own seeded randomness. */

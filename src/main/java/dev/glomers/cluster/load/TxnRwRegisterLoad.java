@@ -33,8 +33,6 @@ public final class TxnRwRegisterLoad implements ClientLoad {
 
     private static final List<String> WORKBENCH_DEFAULT_MODELS = List.of("strict-serializable");
 
-    private static final int DEFAULT_KEY_COUNT = 10;
-
     private TxnGenerator generator = TxnGenerator.defaults(0);
 
     @Override
@@ -46,7 +44,7 @@ public final class TxnRwRegisterLoad implements ClientLoad {
     @Override
     public void setUp(SetupContext setup) {
         ClusterOptions options = setup.options();
-        generator = new TxnGenerator(0, options.keyCount() == null ? DEFAULT_KEY_COUNT : options.keyCount(),
+        generator = new TxnGenerator(0, options.keyCount() == null ? TxnGenerator.DEFAULT_KEY_COUNT : options.keyCount(),
                 options.maxTxnLength(), options.maxWritesPerKey());
     }
 

@@ -48,7 +48,26 @@ class HtmlReportIT {
         assertThat(number(dom, "id=\"diagram\"[^>]*data-arrows=\"(\\d+)\"")).isPositive();
         assertThat(number(dom, "id=\"latency\"[^>]*data-partition-bands=\"(\\d+)\"")).isPositive();
         assertThat(dom).contains("<svg");
+
+        // Hovering over an arrow shows the message: the pointer is put on the middle of the first one.
+        Path hovered = store.resolve("hovered.html");
+        Files.writeString(hovered, Files.readString(report) + HOVER_FIRST_ARROW);
+        Matcher tooltip = Pattern.compile("<div id=\"tooltip\"([^>]*)>([^<]*)</div>").matcher(dumpDom(chromium.get(), hovered));
+        assertThat(tooltip.find()).isTrue();
+        assertThat(tooltip.group(1)).doesNotContain("hidden");
+        assertThat(tooltip.group(2)).contains(" -&gt; ").contains("sent").contains("\"type\"");
     }
+
+    private static final String HOVER_FIRST_ARROW = """
+            <script>
+            const arrow = document.getElementById('m0');
+            const svg = document.querySelector('#diagram svg').getBoundingClientRect();
+            const x = (+arrow.getAttribute('x1') + +arrow.getAttribute('x2')) / 2;
+            const y = (+arrow.getAttribute('y1') + +arrow.getAttribute('y2')) / 2;
+            document.querySelector('#diagram svg').dispatchEvent(
+                new MouseEvent('mousemove', {clientX: svg.left + x, clientY: svg.top + y, bubbles: true}));
+            </script>
+            """;
 
     private static int number(String dom, String regex) {
         Matcher m = Pattern.compile(regex).matcher(dom);
