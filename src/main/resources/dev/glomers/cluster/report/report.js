@@ -210,7 +210,7 @@
     const cols = d.columns;
     const spanMs = d.toMs - d.fromMs;
     const left = 64;
-    const top = 28;
+    const top = 10;
     const colWidth = Math.max(36, Math.min(110, Math.floor((width(el) - left - 20) / cols.length)));
     const pxPerMs = Math.min(10, 1500 / spanMs);
     let endMs = d.toMs;
@@ -236,7 +236,8 @@
     });
 
     const parts = [];
-    parts.push('<svg xmlns="http://www.w3.org/2000/svg" width="' + svgWidth + '" height="' + svgHeight + '">');
+    parts.push('<svg class="messages" xmlns="http://www.w3.org/2000/svg" width="' + svgWidth + '" height="'
+      + svgHeight + '">');
     parts.push('<defs>');
     typeColour.forEach((colour, type) => {
       parts.push('<marker id="arrow-' + typeIndex.get(type)
@@ -260,12 +261,14 @@
         + '" stroke="#eee"/><text x="' + (left - 6) + '" y="' + (y(t) + 4) + '" text-anchor="end" fill="#666">'
         + (t >= 1000 ? fmt(t / 1000, 2) + ' s' : t + ' ms') + '</text>');
     }
-    // Columns.
+    // Columns; their names in a header that stays in view while the diagram scrolls.
+    const header = ['<div class="diagram-header"><svg xmlns="http://www.w3.org/2000/svg" width="' + svgWidth
+      + '" height="20">'];
     cols.forEach((name, c) => {
-      parts.push('<line x1="' + x(c) + '" x2="' + x(c) + '" y1="' + (top - 6) + '" y2="' + svgHeight
-        + '" stroke="#bbb"/><text x="' + x(c) + '" y="' + (top - 10) + '" text-anchor="middle" font-weight="600">'
-        + name + '</text>');
+      parts.push('<line x1="' + x(c) + '" x2="' + x(c) + '" y1="0" y2="' + svgHeight + '" stroke="#bbb"/>');
+      header.push('<text x="' + x(c) + '" y="15" text-anchor="middle" font-weight="600">' + name + '</text>');
     });
+    header.push('</svg></div>');
     // Messages: solid when delivered, dashed to a cross when dropped, dashed to the edge when still in flight.
     const segments = [];
     d.messages.forEach((m, i) => {
@@ -295,7 +298,7 @@
       segments.push([x0, y0, x1, y1]);
     });
     parts.push('</svg>');
-    el.innerHTML = parts.join('');
+    el.innerHTML = header.join('') + parts.join('');
     el.setAttribute('data-arrows', String(d.messages.length));
 
     const legend = document.getElementById('diagram-legend');
@@ -311,7 +314,7 @@
       + '. All clients share the first column. Hover over an arrow to see its body; dashed with a cross: dropped.';
 
     // Hover: the arrow nearest the pointer, within a few pixels.
-    const svg = el.querySelector('svg');
+    const svg = el.querySelector('svg.messages');
     const tooltip = document.getElementById('tooltip');
     let highlighted = null;
 

@@ -61,10 +61,10 @@ class HtmlReportIT {
     private static final String HOVER_FIRST_ARROW = """
             <script>
             const arrow = document.getElementById('m0');
-            const svg = document.querySelector('#diagram svg').getBoundingClientRect();
+            const svg = document.querySelector('#diagram svg.messages').getBoundingClientRect();
             const x = (+arrow.getAttribute('x1') + +arrow.getAttribute('x2')) / 2;
             const y = (+arrow.getAttribute('y1') + +arrow.getAttribute('y2')) / 2;
-            document.querySelector('#diagram svg').dispatchEvent(
+            document.querySelector('#diagram svg.messages').dispatchEvent(
                 new MouseEvent('mousemove', {clientX: svg.left + x, clientY: svg.top + y, bubbles: true}));
             </script>
             """;
