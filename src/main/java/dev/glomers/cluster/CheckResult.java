@@ -23,7 +23,7 @@ public record CheckResult(String name, Verdict verdict, String summary, Map<Stri
         }
 
         public String label() {
-            return name().toLowerCase();
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

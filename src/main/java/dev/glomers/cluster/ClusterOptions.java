@@ -3,67 +3,22 @@ package dev.glomers.cluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * Everything one run needs. Flag names and defaults follow the workbench (jepsen-io/maelstrom
  * src/maelstrom/core.clj opt-spec, plus jepsen.cli test-opt-spec for --concurrency and --time-limit).
  *
- * @param command the node program and its arguments: {@code --bin} followed by the arguments after {@code --}
- * @param concurrency number of client workers (already resolved from "Nn" forms)
- * @param availability required fraction of successful client operations, or null for no requirement
- *     (1.0 for {@code --availability total})
- * @param recoveryWaitSeconds pause between healing the network and the final reads (the workbench's is 10 s)
- * @param storeDir where run directories (node logs, results) are created
- * @param keyCount --key-count for workloads with keys (txn, kafka), or null for the workload's default
- * @param maxTxnLength --max-txn-length (workbench default 4)
- * @param maxWritesPerKey --max-writes-per-key (workbench default 16)
+ * <p>Every flag is one line of the table below: its name, argument, default (written as it would be
+ * typed), help text and parser. Parsing, the defaults of {@link #builder} and {@code --help} all come
+ * from that table. A workload reads a flag with a typed accessor or with {@link #get(Flag)}.
  */
-public record ClusterOptions(
-        String workload,
-        List<String> command,
-        int nodeCount,
-        double rate,
-        double timeLimitSeconds,
-        long latencyMillis,
-        LatencyDistribution latencyDistribution,
-        boolean partitionNemesis,
-        double nemesisIntervalSeconds,
-        int concurrency,
-        Double availability,
-        List<String> consistencyModels,
-        String topology,
-        Path resultsFile,
-        boolean logStderr,
-        long seed,
-        double recoveryWaitSeconds,
-        Path storeDir,
-        Integer keyCount,
-        int maxTxnLength,
-        int maxWritesPerKey) {
-
-    public ClusterOptions {
-        Objects.requireNonNull(workload, "workload");
-        command = List.copyOf(command);
-        consistencyModels = List.copyOf(consistencyModels);
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("no node command");
-        }
-    }
-
-    public List<String> nodeIds() {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < nodeCount; i++) {
-            ids.add("n" + i);
-        }
-        return ids;
-    }
-
-    public static Builder builder(String workload) {
-        return new Builder(workload);
-    }
+public final class ClusterOptions {
 
     /** How server-to-server delays are drawn around the mean {@code --latency}. */
     public enum LatencyDistribution {
@@ -77,39 +32,235 @@ public record ClusterOptions(
         }
     }
 
-    public static final String USAGE = """
-            Usage: glomers cluster -w WORKLOAD [options] [-- NODE_ARGS...]
+    /** Reads a flag's value from its command-line text. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(String flag, String text) throws UsageException;
+    }
 
-            Runs WORKLOAD on N node processes like the Maelstrom workbench, then checks the history.
-              -w, --workload NAME          %s
-                  --bin PATH               node program (default: the launcher bin/glomers)
-                  --node-count N           number of nodes n0..n(N-1) (default 1)
-                  --rate R                 client requests per second, all clients together (default 5)
-                  --time-limit S           seconds of client traffic (default 60)
-                  --latency MS             mean server-to-server delay; clients get none (default 0)
-                  --latency-dist D         constant | uniform | exponential (default constant)
-                  --nemesis partition      cut the network into random partitions
-                  --nemesis-interval S     mean seconds between partition changes (default 10)
-                  --concurrency N|Nn       client workers; Nn means N x node-count (default 1n)
-                  --availability A         total, or the minimum fraction of successful requests
-                  --consistency-models M   passed to the workload's checker
-                  --key-count N            keys per transaction workload (workload default)
-                  --max-txn-length N       operations per transaction (default 4)
-                  --max-writes-per-key N   writes per key in transaction workloads (default 16)
-                  --topology T             broadcast topology: grid | line | total | tree2 | tree3 | tree4
-                  --results FILE           also write the results as JSON to FILE
-                  --log-stderr             echo node stderr to ours (always logged to store/<run>/nX.log)
-                  --seed N                 seed for every random choice of the runner
-                  --recovery-wait S        seconds between healing and the final reads (default 10)
-                  --store DIR              where run directories go (default store)
-              -- NODE_ARGS                 arguments for every node (default: the workload name)
-            Exit code: 0 valid, 1 invalid or failed set-up, 2 usage error.
-            """.formatted(String.join(" | ", WorkloadRegistry.names()));
+    /**
+     * One command-line flag. {@code defaultText} is the default as typed on the command line (parsed
+     * like any value), or null when the flag has no default; a null {@code arg} marks a switch.
+     */
+    public record Flag<T>(String name, String shortName, String arg, String defaultText, String help,
+            Parser<T> parser) {
+
+        T parse(String text) throws UsageException {
+            return parser.parse(name, text);
+        }
+
+        String defaultHelp() {
+            return defaultText == null ? "" : " (default " + defaultText + ")";
+        }
+    }
+
+    private static final List<Flag<?>> TABLE = new ArrayList<>();
+
+    // The table. Order is the order of --help.
+    public static final Flag<String> WORKLOAD = flag("--workload", "-w", "NAME", null, "one of: " + String.join(" | ", WorkloadRegistry.names()), ClusterOptions::workloadName);
+    public static final Flag<String> BIN = flag("--bin", null, "PATH", null, "node program (default: the launcher bin/glomers)", (f, v) -> v);
+    public static final Flag<Integer> NODE_COUNT = flag("--node-count", null, "N", "1", "number of nodes n0..n(N-1)", ClusterOptions::positiveInt);
+    public static final Flag<Double> RATE = flag("--rate", null, "R", "5", "client requests per second, all clients together", ClusterOptions::nonNegative);
+    public static final Flag<Double> TIME_LIMIT = flag("--time-limit", null, "S", "60", "seconds of client traffic", ClusterOptions::positive);
+    public static final Flag<Long> LATENCY = flag("--latency", null, "MS", "0", "mean server-to-server delay; clients get none", (f, v) -> (long) nonNegative(f, v));
+    public static final Flag<LatencyDistribution> LATENCY_DIST = flag("--latency-dist", null, "D", "constant", "constant | uniform | exponential", ClusterOptions::distribution);
+    public static final Flag<Boolean> NEMESIS = flag("--nemesis", null, "partition", null, "cut the network into random partitions", ClusterOptions::nemesis);
+    public static final Flag<Double> NEMESIS_INTERVAL = flag("--nemesis-interval", null, "S", "10", "mean seconds between partition changes", ClusterOptions::positive);
+    public static final Flag<String> CONCURRENCY = flag("--concurrency", null, "N|Nn", "1n", "client workers; Nn means N x node-count", ClusterOptions::concurrencySpec);
+    public static final Flag<Double> AVAILABILITY = flag("--availability", null, "A", null, "total, or the minimum fraction of successful requests", ClusterOptions::availability);
+    public static final Flag<List<String>> CONSISTENCY_MODELS = flag("--consistency-models", null, "M,..", null, "passed to the workload's checker", (f, v) -> List.of(v.split("\\s*,\\s*")));
+    public static final Flag<Integer> KEY_COUNT = flag("--key-count", null, "N", null, "keys per transaction workload (default: the workload's)", ClusterOptions::positiveInt);
+    public static final Flag<Integer> MAX_TXN_LENGTH = flag("--max-txn-length", null, "N", "4", "operations per transaction", ClusterOptions::positiveInt);
+    public static final Flag<Integer> MAX_WRITES_PER_KEY = flag("--max-writes-per-key", null, "N", "16", "writes per key in transaction workloads", ClusterOptions::positiveInt);
+    public static final Flag<String> TOPOLOGY = flag("--topology", null, "T", "grid", "broadcast topology: " + String.join(" | ", Topologies.NAMES), ClusterOptions::topology);
+    public static final Flag<Path> RESULTS = flag("--results", null, "FILE", null, "also write the results as JSON to FILE", (f, v) -> Path.of(v));
+    public static final Flag<Boolean> LOG_STDERR = flag("--log-stderr", null, null, null, "echo node stderr to ours (always logged to store/<run>/nX.log)", (f, v) -> true);
+    public static final Flag<Long> SEED = flag("--seed", null, "N", null, "seed for every random choice of the runner (default: random)", ClusterOptions::parseLong);
+    public static final Flag<Double> RECOVERY_WAIT = flag("--recovery-wait", null, "S", "10", "seconds between healing and the final reads", ClusterOptions::nonNegative);
+    public static final Flag<Path> STORE = flag("--store", null, "DIR", "store", "where run directories go", (f, v) -> Path.of(v));
+    public static final Flag<Window> DIAGRAM_WINDOW = flag("--diagram-window", null, "FROM-TO", "0-1", "seconds of the client phase drawn in report.html's message diagram", ClusterOptions::window);
+
+    private static <T> Flag<T> flag(String name, String shortName, String arg, String defaultText, String help,
+            Parser<T> parser) {
+        Flag<T> flag = new Flag<>(name, shortName, arg, defaultText, help, parser);
+        TABLE.add(flag);
+        return flag;
+    }
+
+    /** The flags in --help order. */
+    public static List<Flag<?>> flags() {
+        return Collections.unmodifiableList(TABLE);
+    }
+
+    public static final String USAGE = usage();
+
+    private static String usage() {
+        StringBuilder s = new StringBuilder("""
+                Usage: glomers cluster -w WORKLOAD [options] [-- NODE_ARGS...]
+
+                Runs WORKLOAD on N node processes like the Maelstrom workbench, then checks the history.
+                """);
+        for (Flag<?> flag : TABLE) {
+            String names = (flag.shortName() != null ? flag.shortName() + ", " : "    ") + flag.name()
+                    + (flag.arg() != null ? " " + flag.arg() : "");
+            s.append(String.format(Locale.ROOT, "  %-30s %s%s%n", names, flag.help(), flag.defaultHelp()));
+        }
+        s.append(String.format(Locale.ROOT, "  %-30s %s%n", "-- NODE_ARGS", "arguments for every node (default: the workload name)"));
+        s.append("Writes store/WORKLOAD/TIME/: node logs, history.jsonl, results.json and report.html.\n");
+        s.append("Exit code: 0 valid, 1 invalid or failed set-up, 2 usage error.\n");
+        return s.toString();
+    }
+
+    private final Map<Flag<?>, Object> values;
+    private final List<String> command;
+    private final long seed;
+
+    private ClusterOptions(Map<Flag<?>, Object> values, List<String> command, long seed) {
+        this.values = Map.copyOf(values);
+        this.command = List.copyOf(command);
+        this.seed = seed;
+        Objects.requireNonNull(values.get(WORKLOAD), "workload");
+        if (this.command.isEmpty()) {
+            throw new IllegalArgumentException("no node command");
+        }
+    }
+
+    /** The flag's value: given, else its default; null when neither. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Flag<T> flag) {
+        return (T) values.get(flag);
+    }
+
+    public String workload() {
+        return get(WORKLOAD);
+    }
+
+    /** The node program and its arguments: --bin followed by the arguments after "--". */
+    public List<String> command() {
+        return command;
+    }
+
+    public int nodeCount() {
+        return get(NODE_COUNT);
+    }
+
+    public double rate() {
+        return get(RATE);
+    }
+
+    public double timeLimitSeconds() {
+        return get(TIME_LIMIT);
+    }
+
+    public long latencyMillis() {
+        return get(LATENCY);
+    }
+
+    public LatencyDistribution latencyDistribution() {
+        return get(LATENCY_DIST);
+    }
+
+    public boolean partitionNemesis() {
+        return Boolean.TRUE.equals(get(NEMESIS));
+    }
+
+    public double nemesisIntervalSeconds() {
+        return get(NEMESIS_INTERVAL);
+    }
+
+    /** Client workers, resolved from "N" or "Nn" (N x node count) as jepsen.cli parse-concurrency does. */
+    public int concurrency() {
+        String spec = get(CONCURRENCY);
+        return Integer.parseInt(spec.replace("n", "")) * (spec.endsWith("n") ? nodeCount() : 1);
+    }
+
+    /** Required fraction of successful client operations, or null for none (1.0 for "total"). */
+    public Double availability() {
+        return get(AVAILABILITY);
+    }
+
+    public List<String> consistencyModels() {
+        List<String> models = get(CONSISTENCY_MODELS);
+        return models == null ? List.of() : models;
+    }
+
+    public String topology() {
+        return get(TOPOLOGY);
+    }
+
+    public Path resultsFile() {
+        return get(RESULTS);
+    }
+
+    public boolean logStderr() {
+        return Boolean.TRUE.equals(get(LOG_STDERR));
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Pause between healing the network and the final reads (the workbench's is 10 s). */
+    public double recoveryWaitSeconds() {
+        return get(RECOVERY_WAIT);
+    }
+
+    /** Where run directories (node logs, history, results, report) are created. */
+    public Path storeDir() {
+        return get(STORE);
+    }
+
+    /** Keys for workloads with keys (txn, kafka), or null for the workload's default. */
+    public Integer keyCount() {
+        return get(KEY_COUNT);
+    }
+
+    public int maxTxnLength() {
+        return get(MAX_TXN_LENGTH);
+    }
+
+    public int maxWritesPerKey() {
+        return get(MAX_WRITES_PER_KEY);
+    }
+
+    /** The time window, in seconds of the client phase, of the report's message diagram. */
+    public Window diagramWindow() {
+        return get(DIAGRAM_WINDOW);
+    }
+
+    public List<String> nodeIds() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < nodeCount(); i++) {
+            ids.add("n" + i);
+        }
+        return ids;
+    }
+
+    /** A span of seconds since the start of the client phase. */
+    public record Window(double fromSeconds, double toSeconds) {
+        public long fromNanos() {
+            return (long) (fromSeconds * 1e9);
+        }
+
+        public long toNanos() {
+            return (long) (toSeconds * 1e9);
+        }
+    }
+
+    public static Builder builder(String workload) {
+        return new Builder(workload);
+    }
 
     /** Parses the workbench-style command line. {@code defaultBin} is used when --bin is absent. */
     public static ClusterOptions parse(String[] args, Path defaultBin) throws UsageException {
-        List<String[]> pairs = new ArrayList<>();
-        boolean logStderr = false;
+        Map<String, Flag<?>> byName = new HashMap<>();
+        for (Flag<?> flag : TABLE) {
+            byName.put(flag.name(), flag);
+            if (flag.shortName() != null) {
+                byName.put(flag.shortName(), flag);
+            }
+        }
+        Map<Flag<?>, Object> given = new HashMap<>();
         List<String> nodeArgs = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -117,116 +268,101 @@ public record ClusterOptions(
                 nodeArgs = List.of(Arrays.copyOfRange(args, i + 1, args.length));
                 break;
             }
+            if (arg.equals("-h") || arg.equals("--help")) {
+                throw new UsageException("");
+            }
             int eq = arg.indexOf('=');
             String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
-            if (name.equals("-h") || name.equals("--help")) {
-                throw new UsageException("");
-            } else if (name.equals("--log-stderr")) {
-                logStderr = true;
-            } else if (VALUED_FLAGS.contains(name)) {
-                String value = name.equals(arg) ? (i + 1 < args.length ? args[++i] : null) : arg.substring(eq + 1);
-                if (value == null) {
-                    throw new UsageException(name + " needs a value");
-                }
-                pairs.add(new String[] {name.equals("-w") ? "--workload" : name, value});
-            } else {
+            Flag<?> flag = byName.get(name);
+            if (flag == null) {
                 throw new UsageException("unknown option " + arg);
             }
-        }
-        String workload = pairs.stream().filter(p -> p[0].equals("--workload")).map(p -> p[1]).reduce((a, b) -> b)
-                .orElseThrow(() -> new UsageException("missing -w/--workload"));
-        if (!WorkloadRegistry.names().contains(workload)) {
-            throw new UsageException("unknown workload " + workload + "; one of " + WorkloadRegistry.names());
-        }
-        Builder b = builder(workload).logStderr(logStderr);
-        String bin = defaultBin.toString();
-        String concurrency = "1n";
-        for (String[] pair : pairs) {
-            String flag = pair[0];
-            String value = pair[1];
-            switch (flag) {
-                case "--bin" -> bin = value;
-                case "--node-count" -> b.nodeCount(positiveInt(flag, value));
-                case "--rate" -> b.rate(nonNegative(flag, value));
-                case "--time-limit" -> b.timeLimitSeconds(positive(flag, value));
-                case "--latency" -> b.latencyMillis((long) nonNegative(flag, value));
-                case "--latency-dist" -> b.latencyDistribution(distribution(value));
-                case "--nemesis" -> b.partitionNemesis(nemesis(value));
-                case "--nemesis-interval" -> b.nemesisIntervalSeconds(positive(flag, value));
-                case "--concurrency" -> concurrency = value;
-                case "--availability" -> b.availability(availability(value));
-                case "--consistency-models" -> b.consistencyModels(List.of(value.split("\\s*,\\s*")));
-                case "--topology" -> b.topology(topology(value));
-                case "--results" -> b.resultsFile(Path.of(value));
-                case "--seed" -> b.seed(parseLong(flag, value));
-                case "--recovery-wait" -> b.recoveryWaitSeconds(nonNegative(flag, value));
-                case "--store" -> b.storeDir(Path.of(value));
-                case "--key-count" -> b.keyCount(positiveInt(flag, value));
-                case "--max-txn-length" -> b.maxTxnLength(positiveInt(flag, value));
-                case "--max-writes-per-key" -> b.maxWritesPerKey(positiveInt(flag, value));
-                default -> {
-                    // --workload, handled above
-                }
+            String text;
+            if (flag.arg() == null) {
+                text = "";
+            } else if (!name.equals(arg)) {
+                text = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                text = args[++i];
+            } else {
+                throw new UsageException(name + " needs a value");
             }
+            given.put(flag, flag.parse(text));
         }
-        b.concurrency(concurrency(concurrency, b.nodeCount));
+        if (!given.containsKey(WORKLOAD)) {
+            throw new UsageException("missing -w/--workload");
+        }
+        Builder b = new Builder((String) given.get(WORKLOAD));
+        b.values.putAll(given);
+        Object bin = given.getOrDefault(BIN, defaultBin.toString());
         List<String> command = new ArrayList<>();
-        command.add(bin);
-        command.addAll(nodeArgs != null ? nodeArgs : WorkloadRegistry.create(workload).nodeArgs());
+        command.add(bin.toString());
+        command.addAll(nodeArgs != null ? nodeArgs : WorkloadRegistry.create(b.workload()).nodeArgs());
         return b.command(command).build();
     }
 
-    private static final List<String> VALUED_FLAGS = List.of("-w", "--workload", "--bin", "--node-count", "--rate",
-            "--time-limit", "--latency", "--latency-dist", "--nemesis", "--nemesis-interval", "--concurrency",
-            "--availability", "--consistency-models", "--topology", "--results", "--seed", "--recovery-wait",
-            "--store", "--key-count", "--max-txn-length", "--max-writes-per-key");
+    // --- parsers ---
 
-    /** Resolves "3" or "2n" (2 x node count), as jepsen.cli parse-concurrency does. */
-    static int concurrency(String spec, int nodeCount) throws UsageException {
-        if (!spec.matches("\\d+n?")) {
-            throw new UsageException("--concurrency must be an integer, optionally followed by n: " + spec);
+    private static String workloadName(String flag, String value) throws UsageException {
+        if (!WorkloadRegistry.names().contains(value)) {
+            throw new UsageException("unknown workload " + value + "; one of " + WorkloadRegistry.names());
         }
-        int factor = spec.endsWith("n") ? nodeCount : 1;
-        int n = Integer.parseInt(spec.replace("n", "")) * factor;
-        if (n <= 0) {
-            throw new UsageException("--concurrency must be positive");
-        }
-        return n;
+        return value;
     }
 
-    private static Double availability(String value) throws UsageException {
+    private static String concurrencySpec(String flag, String spec) throws UsageException {
+        if (!spec.matches("\\d+n?") || Integer.parseInt(spec.replace("n", "")) <= 0) {
+            throw new UsageException(flag + " must be a positive integer, optionally followed by n: " + spec);
+        }
+        return spec;
+    }
+
+    private static Double availability(String flag, String value) throws UsageException {
         if (value.equals("total")) {
             return 1.0;
         }
-        double a = nonNegative("--availability", value);
+        double a = nonNegative(flag, value);
         if (a > 1) {
-            throw new UsageException("--availability must be total or a fraction between 0 and 1");
+            throw new UsageException(flag + " must be total or a fraction between 0 and 1");
         }
         return a;
     }
 
-    private static boolean nemesis(String value) throws UsageException {
+    private static Boolean nemesis(String flag, String value) throws UsageException {
         for (String fault : value.split("\\s*,\\s*")) {
             if (!fault.equals("partition")) {
-                throw new UsageException("--nemesis: only partition is supported, not " + fault);
+                throw new UsageException(flag + ": only partition is supported, not " + fault);
             }
         }
         return true;
     }
 
-    private static String topology(String value) throws UsageException {
+    private static String topology(String flag, String value) throws UsageException {
         if (!Topologies.NAMES.contains(value)) {
-            throw new UsageException("--topology must be one of " + Topologies.NAMES);
+            throw new UsageException(flag + " must be one of " + Topologies.NAMES);
         }
         return value;
     }
 
-    private static LatencyDistribution distribution(String value) throws UsageException {
+    private static LatencyDistribution distribution(String flag, String value) throws UsageException {
         try {
             return LatencyDistribution.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--latency-dist must be constant, uniform or exponential");
+            throw new UsageException(flag + " must be constant, uniform or exponential");
         }
+    }
+
+    private static Window window(String flag, String value) throws UsageException {
+        int dash = value.indexOf('-', 1);
+        if (dash < 0) {
+            throw new UsageException(flag + " expects FROM-TO in seconds, e.g. 2-3, not " + value);
+        }
+        double from = nonNegative(flag, value.substring(0, dash));
+        double to = positive(flag, value.substring(dash + 1));
+        if (to <= from) {
+            throw new UsageException(flag + ": TO must be after FROM, not " + value);
+        }
+        return new Window(from, to);
     }
 
     private static double number(String flag, String value) throws UsageException {
@@ -269,32 +405,36 @@ public record ClusterOptions(
         }
     }
 
-    /** Builder with the workbench's defaults; tests set only what they care about. */
+    /** Starts from the table's defaults; tests and code set only what they care about. */
     public static final class Builder {
-        private final String workload;
+        private final Map<Flag<?>, Object> values = new HashMap<>();
         private List<String> command = List.of("bin/glomers");
-        private int nodeCount = 1;
-        private double rate = 5;
-        private double timeLimitSeconds = 60;
-        private long latencyMillis = 0;
-        private LatencyDistribution latencyDistribution = LatencyDistribution.CONSTANT;
-        private boolean partitionNemesis = false;
-        private double nemesisIntervalSeconds = 10;
-        private Integer concurrency = null;
-        private Double availability = null;
-        private List<String> consistencyModels = List.of();
-        private String topology = "grid";
-        private Path resultsFile = null;
-        private boolean logStderr = false;
-        private long seed = System.nanoTime();
-        private double recoveryWaitSeconds = 10;
-        private Path storeDir = Path.of("store");
-        private Integer keyCount = null;
-        private int maxTxnLength = 4;
-        private int maxWritesPerKey = 16;
 
         private Builder(String workload) {
-            this.workload = workload;
+            for (Flag<?> flag : TABLE) {
+                if (flag.defaultText() != null) {
+                    try {
+                        values.put(flag, flag.parse(flag.defaultText()));
+                    } catch (UsageException e) {
+                        throw new IllegalStateException("bad default in the flag table: " + flag.name(), e);
+                    }
+                }
+            }
+            values.put(WORKLOAD, Objects.requireNonNull(workload, "workload"));
+        }
+
+        private String workload() {
+            return (String) values.get(WORKLOAD);
+        }
+
+        /** Sets any flag (null removes it); the typed setters below are shorthands. */
+        public <T> Builder set(Flag<T> flag, T value) {
+            if (value == null) {
+                values.remove(flag);
+            } else {
+                values.put(flag, value);
+            }
+            return this;
         }
 
         public Builder command(List<String> command) {
@@ -303,107 +443,89 @@ public record ClusterOptions(
         }
 
         public Builder nodeCount(int nodeCount) {
-            this.nodeCount = nodeCount;
-            return this;
+            return set(NODE_COUNT, nodeCount);
         }
 
         public Builder rate(double rate) {
-            this.rate = rate;
-            return this;
+            return set(RATE, rate);
         }
 
         public Builder timeLimitSeconds(double seconds) {
-            this.timeLimitSeconds = seconds;
-            return this;
+            return set(TIME_LIMIT, seconds);
         }
 
         public Builder latencyMillis(long millis) {
-            this.latencyMillis = millis;
-            return this;
+            return set(LATENCY, millis);
         }
 
         public Builder latencyDistribution(LatencyDistribution distribution) {
-            this.latencyDistribution = distribution;
-            return this;
+            return set(LATENCY_DIST, distribution);
         }
 
         public Builder partitionNemesis(boolean on) {
-            this.partitionNemesis = on;
-            return this;
+            return set(NEMESIS, on);
         }
 
         public Builder nemesisIntervalSeconds(double seconds) {
-            this.nemesisIntervalSeconds = seconds;
-            return this;
+            return set(NEMESIS_INTERVAL, seconds);
         }
 
-        /** Client workers; defaults to one per node ("1n"). */
+        /** Client workers; the default is one per node ("1n"). */
         public Builder concurrency(int concurrency) {
-            this.concurrency = concurrency;
-            return this;
+            return set(CONCURRENCY, String.valueOf(concurrency));
         }
 
         public Builder availability(Double availability) {
-            this.availability = availability;
-            return this;
+            return set(AVAILABILITY, availability);
         }
 
         public Builder consistencyModels(List<String> models) {
-            this.consistencyModels = models;
-            return this;
+            return set(CONSISTENCY_MODELS, List.copyOf(models));
         }
 
         public Builder topology(String topology) {
-            this.topology = topology;
-            return this;
+            return set(TOPOLOGY, topology);
         }
 
         public Builder resultsFile(Path file) {
-            this.resultsFile = file;
-            return this;
+            return set(RESULTS, file);
         }
 
         public Builder logStderr(boolean on) {
-            this.logStderr = on;
-            return this;
+            return set(LOG_STDERR, on);
         }
 
         public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
+            return set(SEED, seed);
         }
 
         public Builder recoveryWaitSeconds(double seconds) {
-            this.recoveryWaitSeconds = seconds;
-            return this;
+            return set(RECOVERY_WAIT, seconds);
         }
 
         public Builder storeDir(Path dir) {
-            this.storeDir = dir;
-            return this;
+            return set(STORE, dir);
         }
 
         public Builder keyCount(Integer keyCount) {
-            this.keyCount = keyCount;
-            return this;
+            return set(KEY_COUNT, keyCount);
         }
 
         public Builder maxTxnLength(int maxTxnLength) {
-            this.maxTxnLength = maxTxnLength;
-            return this;
+            return set(MAX_TXN_LENGTH, maxTxnLength);
         }
 
         public Builder maxWritesPerKey(int maxWritesPerKey) {
-            this.maxWritesPerKey = maxWritesPerKey;
-            return this;
+            return set(MAX_WRITES_PER_KEY, maxWritesPerKey);
+        }
+
+        public Builder diagramWindow(Window window) {
+            return set(DIAGRAM_WINDOW, window);
         }
 
         public ClusterOptions build() {
-            return new ClusterOptions(workload, command, nodeCount, rate, timeLimitSeconds, latencyMillis,
-                    latencyDistribution, partitionNemesis, nemesisIntervalSeconds,
-                    concurrency != null ? concurrency : nodeCount, availability, consistencyModels, topology,
-                    resultsFile, logStderr, seed, recoveryWaitSeconds, storeDir, keyCount, maxTxnLength,
-                    maxWritesPerKey);
+            Long seed = (Long) values.get(SEED);
+            return new ClusterOptions(values, command, seed != null ? seed : System.nanoTime());
         }
     }
 }

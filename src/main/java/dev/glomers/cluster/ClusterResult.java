@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,6 +21,9 @@ import java.util.Map;
 public record ClusterResult(ClusterOptions options, Verdict verdict, String setupError, List<CheckResult> checks,
         Map<String, Object> net, long opCount, Map<String, Map<String, Long>> latencies, Path runDir,
         double elapsedSeconds, History history) {
+
+    /** The run's page of pictures, in the run directory. */
+    public static final String REPORT_FILE = "report.html";
 
     /** Jepsen exits non-zero only for :valid? false; unknown (e.g. nothing stable yet) passes. */
     public boolean isValid() {
@@ -54,22 +58,26 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
 
     public String summary() {
         StringBuilder s = new StringBuilder();
-        s.append(String.format("%n%s on %d node(s), %d client(s), rate %s, %s s, latency %d ms%s  (%s)%n",
+        s.append(String.format(Locale.ROOT, "%n%s on %d node(s), %d client(s), rate %s, %s s, latency %d ms%s  (%s)%n",
                 options.workload(), options.nodeCount(), options.concurrency(), trim(options.rate()),
                 trim(options.timeLimitSeconds()), options.latencyMillis(),
                 options.partitionNemesis() ? ", partitions" : "", runDir));
         for (CheckResult c : checks) {
-            s.append(String.format("  %-22s %-8s %s%n", c.name(), c.verdict().label(), c.summary()));
+            s.append(String.format(Locale.ROOT, "  %-22s %-8s %s%n", c.name(), c.verdict().label(), c.summary()));
             Object stable = c.details().get("stable-latencies");
             if (stable != null) {
-                s.append(String.format("  %-22s %s%n", "  stable-latencies ms", stable));
+                s.append(String.format(Locale.ROOT, "  %-22s %s%n", "  stable-latencies ms", stable));
             }
         }
-        s.append(String.format("  %-22s %d client operations%n", "operations", opCount));
-        s.append(String.format("  %-22s servers %.3f, all %.3f (msgs %s servers, %s all)%n", "msgs-per-op",
+        s.append(String.format(Locale.ROOT, "  %-22s %d client operations%n", "operations", opCount));
+        s.append(String.format(Locale.ROOT, "  %-22s servers %.3f, all %.3f (msgs %s servers, %s all)%n", "msgs-per-op",
                 serverMsgsPerOp(), allMsgsPerOp(), group("servers").get("msg-count"), group("all").get("msg-count")));
-        latencies.forEach((f, q) -> s.append(String.format("  %-22s %s%n", "latency ms " + f, q)));
-        s.append(String.format("%s%n", isValid()
+        latencies.forEach((f, q) -> s.append(String.format(Locale.ROOT, "  %-22s %s%n", "latency ms " + f, q)));
+        Path report = runDir.resolve(REPORT_FILE);
+        if (Files.exists(report)) {
+            s.append(String.format(Locale.ROOT, "  %-22s %s%n", "report", report.toAbsolutePath().toUri()));
+        }
+        s.append(String.format(Locale.ROOT, "%s%n", isValid()
                 ? (verdict == Verdict.VALID ? "Everything looks good!" : "No errors, but some results are unknown.")
                 : "Analysis invalid!" + (setupError != null ? " (" + setupError + ")" : "")));
         return s.toString();
@@ -86,6 +94,7 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
         m.put("latency", options.latencyMillis());
         m.put("nemesis", options.partitionNemesis() ? List.of("partition") : List.of());
         m.put("seed", options.seed());
+        m.put("node-args", options.command().subList(1, options.command().size()));
         if (setupError != null) {
             m.put("setup-error", setupError);
         }

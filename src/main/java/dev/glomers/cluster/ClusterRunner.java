@@ -37,7 +37,10 @@ public final class ClusterRunner {
             err.print(ClusterOptions.USAGE);
             return 2;
         }
-        ClusterResult result = run(options, err);
+        ClusterResult result;
+        try (Progress progress = Progress.forStderr(err)) {
+            result = new ClusterRun(options, progress).execute();
+        }
         out.print(result.summary());
         if (options.resultsFile() != null) {
             try {
@@ -49,15 +52,14 @@ public final class ClusterRunner {
         return result.isValid() ? 0 : 1;
     }
 
-    /** Runs one test; progress lines go to {@code log}. Also writes results.json into the run directory. */
+    /**
+     * Runs one test; progress lines go to {@code log}. Writes history.jsonl, results.json and report.html
+     * into the run directory.
+     */
     public static ClusterResult run(ClusterOptions options, PrintStream log) {
-        ClusterResult result = new ClusterRun(options, log).execute();
-        try {
-            result.writeJson(result.runDir().resolve("results.json"));
-        } catch (IOException e) {
-            log.println("could not write results.json: " + e.getMessage());
+        try (Progress progress = Progress.plain(log)) {
+            return new ClusterRun(options, progress).execute();
         }
-        return result;
     }
 
     /**

@@ -11,12 +11,26 @@ import java.util.List;
 public final class History {
 
     private final List<Op> ops = new ArrayList<>();
+    private long invoked;
+    private long ok;
+    private long failed;
+    private long indeterminate;
+
+    /** Client operations so far, by outcome; pending ones have no completion yet. */
+    public record Counts(long invoked, long ok, long failed, long indeterminate) {
+        public long pending() {
+            return invoked - ok - failed - indeterminate;
+        }
+    }
 
     public synchronized Op invoke(int process, String f, JsonNode value, long timeNanos, String node,
             boolean finalRead) {
         Op op = new Op(ops.size(), process, Op.Type.INVOKE, f, Json.canonical(value), timeNanos, node, finalRead,
                 -1, null);
         ops.add(op);
+        if (process >= 0) {
+            invoked++;
+        }
         return op;
     }
 
@@ -24,6 +38,14 @@ public final class History {
         Op op = new Op(ops.size(), invocation.process(), type, invocation.f(), Json.canonical(value), timeNanos,
                 invocation.node(), invocation.finalRead(), invocation.index(), error);
         ops.add(op);
+        if (invocation.process() >= 0) {
+            switch (type) {
+                case OK -> ok++;
+                case FAIL -> failed++;
+                case INFO -> indeterminate++;
+                default -> throw new IllegalArgumentException("a completion is ok, fail or info, not " + type);
+            }
+        }
         return op;
     }
 
@@ -32,6 +54,10 @@ public final class History {
         Op op = new Op(ops.size(), -1, Op.Type.INFO, f, value, timeNanos, null, false, -1, null);
         ops.add(op);
         return op;
+    }
+
+    public synchronized Counts counts() {
+        return new Counts(invoked, ok, failed, indeterminate);
     }
 
     public synchronized List<Op> ops() {

@@ -38,6 +38,7 @@ final class Network implements AutoCloseable {
     /** dest -> the sources whose messages it drops; replaced whole on every partition change. */
     private volatile Map<String, Set<String>> grudge = Map.of();
     private volatile boolean closed;
+    private volatile MessageJournal journal;
 
     Network(long latencyMillis, LatencyDistribution distribution, long seed, ProtocolErrors errors) {
         this.latencyNanos = TimeUnit.MILLISECONDS.toNanos(latencyMillis);
@@ -57,6 +58,11 @@ final class Network implements AutoCloseable {
     void retire(String id) {
         retired.add(id);
         endpoints.remove(id);
+    }
+
+    /** Records what the report draws from now on. */
+    void journal(MessageJournal journal) {
+        this.journal = journal;
     }
 
     MessageStats stats() {
@@ -80,7 +86,13 @@ final class Network implements AutoCloseable {
         }
         stats.sent(src, dest);
         long delay = MessageStats.involvesClient(src, dest) ? 0 : sampleLatency();
-        inFlight.add(new InFlight(System.nanoTime() + delay, sequence.incrementAndGet(), src, dest, message));
+        long now = System.nanoTime();
+        long seq = sequence.incrementAndGet();
+        MessageJournal j = journal;
+        if (j != null) {
+            j.sent(seq, src, dest, message.get("body"), now);
+        }
+        inFlight.add(new InFlight(now + delay, seq, src, dest, message));
     }
 
     void partition(Map<String, Set<String>> grudge) {
@@ -112,14 +124,24 @@ final class Network implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            MessageJournal j = journal;
             if (grudge.getOrDefault(m.dest, Set.of()).contains(m.src)) {
+                if (j != null) {
+                    j.dropped(m.seq);
+                }
                 continue;
             }
             Endpoint endpoint = endpoints.get(m.dest);
             if (endpoint == null) {
+                if (j != null) {
+                    j.dropped(m.seq);
+                }
                 continue; // a client retired while the message was in flight
             }
             stats.delivered(m.src, m.dest);
+            if (j != null) {
+                j.delivered(m.seq, System.nanoTime());
+            }
             try {
                 endpoint.deliver(m.message);
             } catch (RuntimeException e) {

@@ -1,14 +1,15 @@
 package dev.glomers.cluster;
 
-import dev.glomers.cluster.workload.BroadcastWorkload;
-import dev.glomers.cluster.workload.CounterWorkload;
-import dev.glomers.cluster.workload.EchoWorkload;
-import dev.glomers.cluster.workload.GSetWorkload;
-import dev.glomers.cluster.workload.KafkaWorkload;
-import dev.glomers.cluster.workload.TxnListAppendLoad;
-import dev.glomers.cluster.workload.LinKvLoad;
-import dev.glomers.cluster.workload.TxnRwRegisterWorkload;
-import dev.glomers.cluster.workload.UniqueIdsWorkload;
+import dev.glomers.cluster.load.BroadcastLoad;
+import dev.glomers.cluster.load.ClientLoad;
+import dev.glomers.cluster.load.CounterLoad;
+import dev.glomers.cluster.load.EchoLoad;
+import dev.glomers.cluster.load.GSetLoad;
+import dev.glomers.cluster.load.KafkaLoad;
+import dev.glomers.cluster.load.LinKvLoad;
+import dev.glomers.cluster.load.TxnListAppendLoad;
+import dev.glomers.cluster.load.TxnRwRegisterLoad;
+import dev.glomers.cluster.load.UniqueIdsLoad;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,19 +18,19 @@ import java.util.function.Supplier;
 /** Maps -w names to workloads. A new workload is one class plus one line here. */
 public final class WorkloadRegistry {
 
-    private static final Map<String, Supplier<ClusterWorkload>> WORKLOADS = new LinkedHashMap<>();
+    private static final Map<String, Supplier<ClientLoad>> WORKLOADS = new LinkedHashMap<>();
 
     static {
-        WORKLOADS.put("echo", EchoWorkload::new);
-        WORKLOADS.put("unique-ids", UniqueIdsWorkload::new);
-        WORKLOADS.put("broadcast", BroadcastWorkload::new);
-        WORKLOADS.put("g-counter", CounterWorkload::growOnly);
-        WORKLOADS.put("pn-counter", CounterWorkload::positiveNegative);
-        WORKLOADS.put("g-set", GSetWorkload::new);
-        WORKLOADS.put("kafka", KafkaWorkload::new);
-        WORKLOADS.put("txn-rw-register", TxnRwRegisterWorkload::new);
-        WORKLOADS.put("txn-list-append", TxnListAppendLoad::new);
+        WORKLOADS.put("echo", EchoLoad::new);
+        WORKLOADS.put("unique-ids", UniqueIdsLoad::new);
+        WORKLOADS.put("broadcast", BroadcastLoad::new);
+        WORKLOADS.put("g-counter", CounterLoad::growOnly);
+        WORKLOADS.put("pn-counter", CounterLoad::positiveNegative);
+        WORKLOADS.put("g-set", GSetLoad::new);
+        WORKLOADS.put("kafka", KafkaLoad::new);
+        WORKLOADS.put("txn-rw-register", TxnRwRegisterLoad::new);
         WORKLOADS.put("lin-kv", LinKvLoad::new);
+        WORKLOADS.put("txn-list-append", TxnListAppendLoad::new);
     }
 
     private WorkloadRegistry() {
@@ -39,8 +40,8 @@ public final class WorkloadRegistry {
         return List.copyOf(WORKLOADS.keySet());
     }
 
-    public static ClusterWorkload create(String name) {
-        Supplier<ClusterWorkload> factory = WORKLOADS.get(name);
+    public static ClientLoad create(String name) {
+        Supplier<ClientLoad> factory = WORKLOADS.get(name);
         if (factory == null) {
             throw new IllegalArgumentException("unknown workload " + name + "; one of " + names());
         }

@@ -73,9 +73,30 @@ class ClusterOptionsTest {
     void rejectsBadCommandLines() {
         for (String bad : List.of("", "-w nope", "-w echo --frobnicate", "-w echo --node-count 0",
                 "-w echo --concurrency x", "-w echo --nemesis kill", "-w echo --rate", "-w echo --rate -1",
-                "-w broadcast --topology star", "-w echo --availability 2")) {
+                "-w broadcast --topology star", "-w echo --availability 2", "-w echo --diagram-window 3",
+                "-w echo --diagram-window 2-1", "-w echo --concurrency 0n")) {
             assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOf(UsageException.class);
         }
+    }
+
+    @Test
+    void readsTheDiagramWindow() throws UsageException {
+        assertThat(parse("-w echo").diagramWindow()).isEqualTo(new ClusterOptions.Window(0, 1));
+        assertThat(parse("-w echo --diagram-window 2.5-4").diagramWindow())
+                .isEqualTo(new ClusterOptions.Window(2.5, 4));
+    }
+
+    @Test
+    void helpShowsEveryFlagWithTheDefaultTheParserUses() throws UsageException {
+        ClusterOptions defaults = ClusterOptions.builder("echo").build();
+        for (ClusterOptions.Flag<?> flag : ClusterOptions.flags()) {
+            assertThat(ClusterOptions.USAGE).contains(flag.name());
+            if (flag.defaultText() != null) {
+                assertThat(ClusterOptions.USAGE).contains("(default " + flag.defaultText() + ")");
+                assertThat(defaults.get(flag)).as(flag.name()).isEqualTo(flag.parse(flag.defaultText()));
+            }
+        }
+        assertThat(defaults.maxWritesPerKey()).isEqualTo(16);
     }
 
     @Test

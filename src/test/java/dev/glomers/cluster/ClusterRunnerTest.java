@@ -142,7 +142,7 @@ class ClusterRunnerTest {
         List<String> dying = List.of("/bin/sh", "-c", "echo 'no workload selected' >&2; exit 3");
         long started = System.nanoTime();
         ClusterResult r = run(ClusterOptions.builder("echo").command(dying).storeDir(store).logStderr(true).build());
-        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(ClusterRun.INIT_TIMEOUT);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(NodeSet.INIT_TIMEOUT);
         assertThat(r.setupError()).contains("n0 exited before answering init");
         assertThat(Files.readString(r.runDir().resolve("n0.log"))).contains("no workload selected");
         assertThat(log.toString()).contains("n0: no workload selected"); // --log-stderr echoes it

@@ -2,7 +2,7 @@ package dev.glomers.cluster.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glomers.cluster.ClusterWorkload.MalformedReplyException;
+import dev.glomers.cluster.load.ClientLoad.MalformedReplyException;
 import java.util.Iterator;
 import java.util.Set;
 

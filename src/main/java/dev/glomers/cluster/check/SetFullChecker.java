@@ -125,6 +125,9 @@ public final class SetFullChecker {
         details.put("stale-count", stale.size());
         if (!stableLatencies.isEmpty()) {
             details.put("stable-latencies", Quantiles.of(stableLatencies));
+            // Every sample, for the report's distribution plot.
+            stableLatencies.sort(null);
+            details.put("stable-latencies-sorted", stableLatencies);
         }
         if (!lostLatencies.isEmpty()) {
             details.put("lost-latencies", Quantiles.of(lostLatencies));

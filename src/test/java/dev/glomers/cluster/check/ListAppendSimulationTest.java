@@ -8,7 +8,7 @@ import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.check.ListAppendChecker.Result;
 import dev.glomers.cluster.check.ListAppendChecker.Status;
 import dev.glomers.cluster.check.ListAppendChecker.Txn;
-import dev.glomers.cluster.workload.ListAppendGenerator;
+import dev.glomers.cluster.load.ListAppendGenerator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

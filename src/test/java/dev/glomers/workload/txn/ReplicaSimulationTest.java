@@ -2,6 +2,9 @@ package dev.glomers.workload.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glomers.cluster.check.TxnChecker;
+import dev.glomers.cluster.check.TxnOp;
+import dev.glomers.cluster.load.TxnGenerator;
 import dev.glomers.workload.txn.ReplicationLog.Entry;
 import dev.glomers.workload.txn.TxnStore.Committed;
 import dev.glomers.workload.txn.TxnStore.Outcome;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.cluster.check.TxnChecker;
+import dev.glomers.cluster.check.TxnOp;
+import dev.glomers.cluster.load.TxnGenerator;
 import dev.glomers.node.Message;
 import dev.glomers.node.Wire;
 import dev.glomers.testing.InMemoryCluster;
