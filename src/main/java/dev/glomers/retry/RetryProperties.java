@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The named retry policies under {@code glomers.retry} in application.yml, for example:
  * <pre>
- * glomers.retry.kv-cas:
- *   max-attempts: 50          # 0 means until it succeeds
+ * glomers.retry.counter-flush:
+ *   max-attempts: 12          # 0 means until it succeeds
  *   wait: 5ms                 # first wait
  *   backoff-multiplier: 2     # each wait is this much longer than the last ...
  *   max-wait: 200ms           # ... up to this

@@ -1,9 +1,12 @@
 package dev.glomers.workload.counter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glomers.kv.KvProperties;
 import dev.glomers.node.Message;
+import dev.glomers.retry.Retries;
 import dev.glomers.sim.Simulation;
 import dev.glomers.sim.Simulation.Latency;
 import dev.glomers.workload.counter.CounterHistory.Op;
@@ -237,6 +240,28 @@ class GCounterSimulationTest {
             sim.runFor(Duration.ofMillis(100));
             assertThat(mistyped.getNow(null).body().get("code").asInt()).isEqualTo(12);
             assertThat(finalRead(sim, "n0")).as("the node still serves").isEqualTo(Long.MAX_VALUE);
+        }
+    }
+
+    @Test
+    void settingsComeFromTheGCounterBlocksOnlyAndAreValidated() {
+        try (Simulation sim = Simulation.start("g-counter", 1, 12)) {
+            assertThat(sim.bean("n0", GCounterProperties.class))
+                    .isEqualTo(new GCounterProperties(Duration.ofSeconds(4), Duration.ZERO));
+            assertThat(sim.bean("n0", KvProperties.class).timeout()).isEqualTo(Duration.ofSeconds(1));
+        }
+        try (Simulation sim = Simulation.start("g-counter,frugal", 1, 12)) {
+            assertThat(sim.bean("n0", GCounterProperties.class).readStaleness()).isEqualTo(Duration.ofMillis(500));
+        }
+        try (Simulation sim = Simulation.start("frugal,g-counter", 1, 12)) {
+            assertThat(sim.bean("n0", GCounterProperties.class).readStaleness()).as("profile order does not matter")
+                    .isEqualTo(Duration.ofMillis(500));
+        }
+        assertThatThrownBy(() -> Simulation.start("g-counter", 1, 12, "--glomers.counter.read-staleness=-1ms").close())
+                .hasStackTraceContaining("glomers.counter.read-staleness");
+        try (Simulation sim = Simulation.start("pn-counter", 1, 12)) {
+            assertThatThrownBy(() -> sim.bean("n0", Retries.class).policy(GCounterWorkload.FLUSH))
+                    .as("the g-counter's policies exist under its profile only").isInstanceOf(IllegalStateException.class);
         }
     }
 }

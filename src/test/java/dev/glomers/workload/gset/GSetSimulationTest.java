@@ -1,11 +1,13 @@
 package dev.glomers.workload.gset;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glomers.node.Message;
 import dev.glomers.sim.Simulation;
 import dev.glomers.sim.Simulation.Latency;
+import dev.glomers.workload.crdt.CrdtProperties;
 import dev.glomers.workload.crdt.GossipLog;
 import java.time.Duration;
 import java.util.HashSet;
@@ -86,5 +88,14 @@ class GSetSimulationTest {
             sim.runFor(Duration.ofMillis(300));
             assertThat(readValue(sim, "n1").toString()).isEqualTo("[\"x\",{\"k\":[1,2]}]");
         }
+    }
+
+    @Test
+    void gossipSettingsComeFromTheCrdtBlockAndAreValidated() {
+        try (Simulation sim = Simulation.start("g-set", 1, 5)) {
+            assertThat(sim.bean("n0", CrdtProperties.class)).isEqualTo(new CrdtProperties(Duration.ofMillis(250), 2));
+        }
+        assertThatThrownBy(() -> Simulation.start("g-set", 1, 5, "--glomers.crdt.resend-ticks=0").close())
+                .hasStackTraceContaining("glomers.crdt.resend-ticks");
     }
 }
