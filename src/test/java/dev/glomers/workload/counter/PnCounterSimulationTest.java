@@ -55,7 +55,7 @@ class PnCounterSimulationTest {
 
             sim.heal();
             long target = sum;
-            assertThat(sim.runUntil(() -> converged(sim, history, target), Duration.ofSeconds(4)))
+            assertThat(GossipLog.within(sim, Duration.ofSeconds(4), () -> converged(sim, history, target)))
                     .as("every node reads the exact sum within 4 s of healing").isTrue();
             // Knowing that every peer has everything takes one more exchange, after a back-off of up to 2 s.
             sim.dropRate(0).duplicateRate(0);

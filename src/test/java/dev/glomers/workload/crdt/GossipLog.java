@@ -3,10 +3,12 @@ package dev.glomers.workload.crdt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.glomers.sim.Simulation;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /** Every gossip message a simulated cluster sends, with its virtual send time, for pacing checks. */
 public final class GossipLog {
@@ -42,6 +44,21 @@ public final class GossipLog {
                         .isGreaterThanOrEqualTo(intervalMillis);
             }
         });
+    }
+
+    /**
+     * Whether {@code done} comes to hold within {@code limit}, looking every 50 ms of virtual time (a look
+     * may itself ask the nodes, so not every millisecond).
+     */
+    public static boolean within(Simulation sim, Duration limit, BooleanSupplier done) {
+        long end = sim.time().millis() + limit.toMillis();
+        while (!done.getAsBoolean()) {
+            if (sim.time().millis() >= end) {
+                return false;
+            }
+            sim.runFor(Duration.ofMillis(50));
+        }
+        return true;
     }
 
     public long now() {

@@ -66,7 +66,7 @@ class GSetSimulationTest {
             assertThat(read(sim, "n0")).as("n0 is cut off, it lacks the others' latest elements").isNotEqualTo(added);
             long healAt = gossip.now();
             sim.heal();
-            assertThat(sim.runUntil(() -> sim.nodeIds().stream().allMatch(node -> read(sim, node).equals(added)), Duration.ofSeconds(4)))
+            assertThat(GossipLog.within(sim, Duration.ofSeconds(4), () -> sim.nodeIds().stream().allMatch(node -> read(sim, node).equals(added))))
                     .as("every node holds every element within 4 s of healing").isTrue();
             // Knowing that every peer has everything takes one more exchange, after a back-off of up to 2 s.
             sim.dropRate(0).duplicateRate(0);
