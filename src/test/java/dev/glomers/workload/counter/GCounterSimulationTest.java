@@ -38,15 +38,28 @@ class GCounterSimulationTest {
         final Map<String, Long> count = new HashMap<>();
         int repeatedStamps;
 
-        void watch(Simulation sim) {
+        private final Map<String, Long> sentAt = new HashMap<>();
+        /** Compare-and-sets applied later than the KV timeout after they were sent: their sender had given up on the reply. */
+        int late;
+        private Simulation sim;
+        private long kvTimeout;
+
+        void watch(Simulation sim, long kvTimeoutMillis) {
+            this.sim = sim;
+            this.kvTimeout = kvTimeoutMillis;
             sim.observe(this::see);
         }
 
         private void see(Message message) {
             if (message.dest().equals("seq-kv") && message.type().equals("cas")) {
                 casRequests.put(message.src() + "/" + message.msgId(), message.body());
+                sentAt.put(message.src() + "/" + message.msgId(), sim.time().millis());
             } else if (message.src().equals("seq-kv") && message.type().equals("cas_ok")) {
-                JsonNode to = casRequests.get(message.dest() + "/" + message.inReplyTo()).get("to");
+                String request = message.dest() + "/" + message.inReplyTo();
+                if (sim.time().millis() - sentAt.get(request) > kvTimeout) {
+                    late++;
+                }
+                JsonNode to = casRequests.get(request).get("to");
                 if (!stamps.computeIfAbsent(message.dest(), node -> new HashSet<>()).add(to.get("batch").asLong())) {
                     repeatedStamps++;
                 }
@@ -73,7 +86,6 @@ class GCounterSimulationTest {
      * partitions that change every 2 s, then healing and a quiet 10 s, then final reads.
      */
     private static void runLoad(Simulation sim, CounterHistory history, long staleness) {
-        sim.latency(Duration.ofMillis(10), Latency.EXPONENTIAL).dropRate(0.05).duplicateRate(0.05);
         List<String> nodes = sim.nodeIds();
         for (int second = 0; second < 8; second++) {
             if (second % 2 == 0) {
@@ -132,8 +144,9 @@ class GCounterSimulationTest {
     @ValueSource(longs = {1, 2, 3, 4})
     void strictReadsSeeEveryAddAcknowledgedBeforeThemAndFinalReadsAreExactAfterFaults(long seed) {
         try (Simulation sim = Simulation.start("g-counter", 3, seed)) {
+            sim.latency(Duration.ofMillis(10), Latency.EXPONENTIAL).dropRate(0.05).duplicateRate(0.05);
             LandedWrites landed = new LandedWrites();
-            landed.watch(sim);
+            landed.watch(sim, 1000);
             CounterHistory history = new CounterHistory(sim);
             runLoad(sim, history, 0);
             assertThat(history.acknowledged()).as("the load did add something").isPositive();
@@ -142,11 +155,28 @@ class GCounterSimulationTest {
     }
 
     @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23})
+    void writesThatLandAfterTheirSenderGaveUpOnThemAreNeverCountedTwice(long seed) {
+        // Round trips to seq-kv often outlast a 40 ms KV timeout: compare-and-sets land after their node
+        // stopped waiting, read-backs decide, retries write on what they read.
+        try (Simulation sim = Simulation.start("g-counter", 3, seed, "--glomers.kv.timeout=40ms")) {
+            sim.latency(Duration.ofMillis(15), Latency.EXPONENTIAL).dropRate(0.02).duplicateRate(0.05);
+            LandedWrites landed = new LandedWrites();
+            landed.watch(sim, 40);
+            CounterHistory history = new CounterHistory(sim);
+            runLoad(sim, history, 0);
+            assertThat(landed.late).as("writes that landed after their sender's deadline").isPositive();
+            assertExactAndSilent(sim, history, landed);
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(longs = {5, 6, 7})
     void frugalReadsRespectTheStalenessBoundInVirtualTimeAndFinalReadsAreExact(long seed) {
         try (Simulation sim = Simulation.start("g-counter,frugal", 3, seed)) {
+            sim.latency(Duration.ofMillis(10), Latency.EXPONENTIAL).dropRate(0.05).duplicateRate(0.05);
             LandedWrites landed = new LandedWrites();
-            landed.watch(sim);
+            landed.watch(sim, 1000);
             CounterHistory history = new CounterHistory(sim);
             runLoad(sim, history, 500);
             assertExactAndSilent(sim, history, landed);
