@@ -11,9 +11,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * <pre>
  * glomers.retry.counter-flush:
  *   max-attempts: 12          # 0 means until it succeeds
- *   wait: 5ms                 # first wait
+ *   wait-duration: 5ms        # first wait
  *   backoff-multiplier: 2     # each wait is this much longer than the last ...
- *   max-wait: 200ms           # ... up to this
+ *   max-wait: 400ms           # ... up to this
  *   retry-on-codes: [0, 20, 22]   # error codes worth another attempt (0 is a timeout)
  * </pre>
  */
