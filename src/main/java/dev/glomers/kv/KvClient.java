@@ -53,6 +53,8 @@ public final class KvClient {
      * Sets {@code key} to {@code to} if it holds {@code from}; fails with
      * {@link PreconditionFailedException} when it holds something else, and with
      * {@link KeyDoesNotExistException} when it is missing and {@code createIfMissing} is false.
+     * One attempt only: another attempt needs a fresh read and a new {@code from}, which only the caller
+     * can work out, so each caller retries under its own policy (e.g. {@code kafka-commit}).
      */
     public CompletableFuture<Void> compareAndSet(Object key, Object from, Object to, boolean createIfMissing) {
         return call(new Cas(key, from, to, createIfMissing ? Boolean.TRUE : null), JsonNode.class).thenApply(ok -> null);

@@ -1,22 +1,22 @@
 package dev.glomers.kv;
 
 import dev.glomers.node.Node;
-import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
 /** The three key-value services, each with the timeout from {@code glomers.kv.timeout}. */
 @Component
+@EnableConfigurationProperties(KvProperties.class)
 public class KvClients {
 
     private final KvClient seq;
     private final KvClient lin;
     private final KvClient lww;
 
-    public KvClients(Node node, @Value("${glomers.kv.timeout:1s}") Duration timeout) {
-        this.seq = new KvClient(node, KvClient.SEQ_KV, timeout);
-        this.lin = new KvClient(node, KvClient.LIN_KV, timeout);
-        this.lww = new KvClient(node, KvClient.LWW_KV, timeout);
+    public KvClients(Node node, KvProperties settings) {
+        this.seq = new KvClient(node, KvClient.SEQ_KV, settings.timeout());
+        this.lin = new KvClient(node, KvClient.LIN_KV, settings.timeout());
+        this.lww = new KvClient(node, KvClient.LWW_KV, settings.timeout());
     }
 
     public KvClient seq() {

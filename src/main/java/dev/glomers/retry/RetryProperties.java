@@ -9,11 +9,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The named retry policies under {@code glomers.retry} in application.yml, for example:
  * <pre>
- * glomers.retry.kv-cas:
- *   max-attempts: 50          # 0 means until it succeeds
- *   wait: 5ms                 # first wait
+ * glomers.retry.counter-flush:
+ *   max-attempts: 12          # 0 means until it succeeds
+ *   wait-duration: 5ms        # first wait
  *   backoff-multiplier: 2     # each wait is this much longer than the last ...
- *   max-wait: 200ms           # ... up to this
+ *   max-wait: 400ms           # ... up to this
  *   retry-on-codes: [0, 20, 22]   # error codes worth another attempt (0 is a timeout)
  * </pre>
  */

@@ -11,9 +11,6 @@ final class CounterMessages {
     record Add(long delta) {
     }
 
-    record Read() {
-    }
-
     record ReadOk(long value) implements Body {
         @Override
         public String type() {

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * Who needs to hear from us, without acknowledgement messages: the bookkeeping of anti-entropy
- * gossip for one node, pure (no clock, no I/O; the driver calls {@link #tick} on a timer).
+ * gossip for one node, pure (no clock, no I/O). Time is counted in gossip ticks, which
+ * {@link CrdtCore} derives from the time it is given ({@link #advanceTo}).
  *
  * <p>Every gossip message carries the sender's version vector and what the sender believes the
  * receiver has. From peer p's messages we learn what p has ({@code has(p)}); we send to p while our
@@ -48,8 +49,9 @@ public final class PeerKnowledge {
         this.resendTicks = Math.max(1, resendTicks);
     }
 
-    public void tick() {
-        tick++;
+    /** Tick number {@code tick} has come (ticks only go forward; idle ticks may be skipped). */
+    public void advanceTo(long tick) {
+        this.tick = Math.max(this.tick, tick);
     }
 
     /** What we know {@code peer} has: its versions, as its own messages told us. */
@@ -77,12 +79,20 @@ public final class PeerKnowledge {
 
     /** Whether to send to {@code peer} at this tick, given our versions now. */
     public boolean shouldSend(String peer, Map<String, Long> ours) {
+        return nextSendTick(peer, ours) <= tick;
+    }
+
+    /**
+     * The first tick at which {@code peer} is due a message, given our versions now (a tick not after
+     * the current one: at once); {@link Long#MAX_VALUE} when it needs none.
+     */
+    public long nextSendTick(String peer, Map<String, Long> ours) {
         Peer known = peer(peer);
         if (known.owed) {
-            return true;
+            return tick;
         }
         if (VersionVector.dominatedBy(ours, known.has)) {
-            return false;
+            return Long.MAX_VALUE;
         }
         boolean news = known.lastSent == null || !ours.equals(known.lastSent);
         long wait = news ? 1 : resendTicks;
@@ -91,7 +101,7 @@ public final class PeerKnowledge {
             int shift = Math.min(known.unanswered - SILENCE_BEFORE_BACKOFF + 1, MAX_BACKOFF_SHIFT);
             wait = Math.max(wait, (long) resendTicks << shift);
         }
-        return tick - known.lastSentTick >= wait;
+        return known.lastSentTick + wait;
     }
 
     /** We sent {@code peer} everything beyond {@link #has}, tagged with {@code ours}. */

@@ -16,12 +16,14 @@ class PeerKnowledgeTest {
         final Map<String, Long> stateA = new HashMap<>();
         final Map<String, Long> stateB = new HashMap<>();
         int sent;
+        long ticks;
 
         /** One tick on both sides; returns how many messages went out. */
         int tick(boolean deliverAtoB, boolean deliverBtoA) {
             int before = sent;
-            a.tick();
-            b.tick();
+            ticks++;
+            a.advanceTo(ticks);
+            b.advanceTo(ticks);
             Message fromA = send(a, "b", stateA);
             Message fromB = send(b, "a", stateB);
             if (fromA != null && deliverAtoB) {

@@ -1,0 +1,71 @@
+package dev.glomers.workload.counter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.glomers.sim.Simulation;
+import dev.glomers.sim.Simulation.Latency;
+import dev.glomers.workload.counter.CounterHistory.Op;
+import dev.glomers.workload.crdt.GossipLog;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The shipped pn-counter ({@link PnCounterCore} and its gossip) in the deterministic simulation. */
+class PnCounterSimulationTest {
+
+    private static long read(Simulation sim, CounterHistory history, String node) {
+        Op read = history.read(node);
+        sim.runFor(Duration.ofMillis(1));
+        assertThat(read.ok()).as("reads never leave the node: %s", read).isTrue();
+        return read.value();
+    }
+
+    private static boolean converged(Simulation sim, CounterHistory history, long sum) {
+        return sim.nodeIds().stream().allMatch(node -> read(sim, history, node) == sum);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void addsOnBothSidesOfAPartitionAreCountedEverywhereSoonAfterHealingThenGossipFallsSilent(long seed) {
+        try (Simulation sim = Simulation.start("pn-counter", 3, seed)) {
+            sim.latency(Duration.ofMillis(20), Latency.EXPONENTIAL).dropRate(0.05).duplicateRate(0.05);
+            GossipLog gossip = GossipLog.watch(sim);
+            CounterHistory history = new CounterHistory(sim);
+            sim.partition(List.of("n0"));
+            long start = gossip.now();
+            long sum = 0;
+            long onN0 = 0;
+            for (int i = 0; i < 400; i++) {
+                sim.runFor(Duration.ofMillis(sim.random().nextInt(50)));
+                String node = "n" + sim.random().nextInt(3);
+                long delta = sim.random().nextInt(11) - 5;
+                Op add = history.add(node, delta);
+                sim.runFor(Duration.ofMillis(1));
+                assertThat(add.ok()).as("adds stay available in a partition").isTrue();
+                sum += delta;
+                onN0 += node.equals("n0") ? delta : 0;
+            }
+            long healAt = gossip.now();
+            assertThat(read(sim, history, "n0")).as("n0 is cut off: it holds exactly its own adds").isEqualTo(onN0);
+            // Toward a peer that never answers, repeats back off to one every 8 ticks (2 s).
+            long repeats = gossip.sent("n1", "n0", start + 2000, healAt);
+            assertThat(repeats).as("n1's messages to cut-off n0 in %d ms", healAt - start - 2000)
+                    .isBetween((healAt - start - 2000) / 2000 - 1, (healAt - start - 2000) / 2000 + 1);
+
+            sim.heal();
+            long target = sum;
+            assertThat(GossipLog.within(sim, Duration.ofSeconds(4), () -> converged(sim, history, target)))
+                    .as("every node reads the exact sum within 4 s of healing").isTrue();
+            // Knowing that every peer has everything takes one more exchange, after a back-off of up to 2 s.
+            sim.dropRate(0).duplicateRate(0);
+            sim.runFor(Duration.ofMillis(healAt + 10_000 - gossip.now())); // the workbench waits 10 s before final reads
+            long settled = sim.allMessages();
+            sim.runFor(Duration.ofMinutes(1));
+            assertThat(sim.allMessages()).as("no gossip once every node has everything").isEqualTo(settled);
+            assertThat(sim.time().pending()).as("an idle node asks for no tick").isZero();
+            gossip.assertOnePerLinkPerInterval(250);
+            assertThat(converged(sim, history, sum)).isTrue();
+        }
+    }
+}
