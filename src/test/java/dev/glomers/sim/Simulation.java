@@ -270,6 +270,19 @@ public final class Simulation implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * Sends {@code bodyJson} straight to a service (lin-kv, seq-kv, ...) as a client outside the cluster
+     * would, and returns its answer at once: another writer, or a state a test sets up. Not counted as a
+     * message of the cluster.
+     */
+    public ObjectNode serviceRequest(String service, String bodyJson) {
+        try {
+            return services.get(service).handle("test-client", (ObjectNode) Wire.JSON.readTree(bodyJson));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not a request " + service + " takes: " + bodyJson, e);
+        }
+    }
+
     // ---- time -------------------------------------------------------------------------------
 
     public Simulation runFor(Duration duration) {
