@@ -82,44 +82,26 @@ class KafkaSimulationTest {
         }
     }
 
-    /** Sends in virtual time: clients bound to nodes, one send at a time each; unique messages; every outcome kept. */
+    /** Sends from closed-loop clients bound to nodes: unique messages to random keys, every outcome kept. */
     private static final class Sends {
-        final Simulation sim;
-        final List<String> keys;
         final Map<Long, String> keyOf = new HashMap<>();
         final Map<Long, Long> acked = new HashMap<>();   // msg -> offset
         final Map<Long, Integer> failed = new HashMap<>(); // msg -> error code
+        final Simulation.Clients clients;
         long nextMsg;
-        boolean stopped;
 
-        Sends(Simulation sim, List<String> keys) {
-            this.sim = sim;
-            this.keys = keys;
-        }
-
-        Sends start(int perNode, long thinkMillis) {
-            for (String node : sim.nodeIds()) {
-                for (int i = 0; i < perNode; i++) {
-                    next(node, thinkMillis);
-                }
-            }
-            return this;
-        }
-
-        void next(String node, long thinkMillis) {
-            if (stopped) {
-                return;
-            }
-            long msg = nextMsg++;
-            String key = keys.get(sim.random().nextInt(keys.size()));
-            keyOf.put(msg, key);
-            sim.request(node, send(key, msg)).thenAccept(reply -> {
-                if ("send_ok".equals(reply.type())) {
-                    acked.put(msg, reply.body().get("offset").asLong());
-                } else {
-                    failed.put(msg, reply.body().path("code").asInt());
-                }
-                sim.after(Duration.ofMillis(thinkMillis), () -> next(node, thinkMillis));
+        Sends(Simulation sim, List<String> keys, int perNode, long thinkMillis) {
+            this.clients = sim.clients(perNode, Duration.ofMillis(thinkMillis), (process, node) -> {
+                long msg = nextMsg++;
+                String key = keys.get(sim.random().nextInt(keys.size()));
+                keyOf.put(msg, key);
+                return sim.request(node, send(key, msg)).thenAccept(reply -> {
+                    if ("send_ok".equals(reply.type())) {
+                        acked.put(msg, reply.body().get("offset").asLong());
+                    } else {
+                        failed.put(msg, reply.body().path("code").asInt());
+                    }
+                });
             });
         }
     }
@@ -159,14 +141,14 @@ class KafkaSimulationTest {
         try (Simulation sim = Simulation.start("kafka", 2, seed)) {
             sim.latency(Duration.ofMillis(5), Latency.EXPONENTIAL).dropRate(0.05).duplicateRate(0.05);
             List<String> keys = List.of("k0", "k1", "k2", "k3", "k4", "k5");
-            Sends sends = new Sends(sim, keys).start(2, 4);
+            Sends sends = new Sends(sim, keys, 2, 4);
             sim.runFor(Duration.ofMillis(800));
             sim.partition(List.of("n0"));
             sim.runFor(Duration.ofMillis(1500));
             sim.heal().dropRate(0);
             long healedAt = sim.time().millis();
             sim.runFor(Duration.ofMillis(300));
-            sends.stopped = true;
+            sends.clients.stop();
             sim.runFor(Duration.ofMillis(RPC_TIMEOUT)); // the last forwards are answered or time out
 
             assertThat(sends.acked.size()).isGreaterThan(200);
@@ -266,9 +248,9 @@ class KafkaSimulationTest {
                     ownedBy("n1", sim.nodeIds(), 0), ownedBy("n1", sim.nodeIds(), 1));
             Map<String, Integer> types = new HashMap<>();
             sim.observe(message -> types.merge(message.type(), 1, Integer::sum));
-            Sends sends = new Sends(sim, keys).start(2, 4);
+            Sends sends = new Sends(sim, keys, 2, 4);
             sim.runFor(Duration.ofMillis(1500));
-            sends.stopped = true;
+            sends.clients.stop();
             assertThat(sends.acked.size()).isGreaterThan(800);
             assertThat(types.getOrDefault("kafka_replicate", 0)).as("batches of their own in 1.5 s: %s", types).isLessThanOrEqualTo(4);
             sim.runFor(Duration.ofMillis(1000));
@@ -288,26 +270,18 @@ class KafkaSimulationTest {
         return "{\"type\":\"list_committed_offsets\",\"keys\":" + Wire.JSON.valueToTree(List.of(keys)) + "}";
     }
 
-    private static JsonNode json(String text) {
-        try {
-            return Wire.JSON.readTree(text);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(text, e);
-        }
-    }
-
     @Test
-    void committedOffsetsAreSharedThroughLinKvAndNeverGoBack() {
+    void committedOffsetsAreSharedThroughLinKvAndNeverGoBack() throws Exception {
         try (Simulation sim = Simulation.start("kafka", 2, 11)) {
             sim.latency(Duration.ofMillis(5), Latency.EXPONENTIAL);
             assertThat(call(sim, "n0", list("a")).get("offsets").size()).as("nothing committed yet").isZero();
             assertThat(call(sim, "n0", commit("{\"a\":5,\"b\":2}")).path("type").asText()).isEqualTo("commit_offsets_ok");
-            assertThat(call(sim, "n0", list("a", "b", "c")).get("offsets")).isEqualTo(json("{\"a\":5,\"b\":2}"));
+            assertThat(call(sim, "n0", list("a", "b", "c")).get("offsets")).isEqualTo(Wire.JSON.readTree("{\"a\":5,\"b\":2}"));
 
             call(sim, "n1", commit("{\"a\":3,\"b\":4}"));
             assertThat(call(sim, "n1", list("a", "b")).get("offsets")).as("a lower commit does not move an offset back")
-                    .isEqualTo(json("{\"a\":5,\"b\":4}"));
-            assertThat(call(sim, "n0", list("a", "b")).get("offsets")).isEqualTo(json("{\"a\":5,\"b\":4}"));
+                    .isEqualTo(Wire.JSON.readTree("{\"a\":5,\"b\":4}"));
+            assertThat(call(sim, "n0", list("a", "b")).get("offsets")).isEqualTo(Wire.JSON.readTree("{\"a\":5,\"b\":4}"));
         }
     }
 

@@ -32,46 +32,28 @@ class TxnSimulationTest {
     private static final long ACK_DELAY = 100;
     private static final long ACK_TIMEOUT = 300;
 
-    /** Clients in virtual time, each bound to one node (as the workbench binds them), one transaction at a time. */
+    /** Transactions of the workbench's shape from closed-loop clients, each bound to one node; every outcome in the history. */
     private static final class Load {
-        final Simulation sim;
         final TxnGenerator generator;
         final List<TxnOp> history = new ArrayList<>();
+        final Simulation.Clients clients;
         int failures;
-        boolean stopped;
 
-        Load(Simulation sim, long seed) {
-            this.sim = sim;
+        Load(Simulation sim, long seed, int perNode, long thinkMillis) {
             this.generator = TxnGenerator.defaults(seed);
-        }
-
-        /** {@code perNode} clients on every node, each pausing {@code thinkMillis} between transactions. */
-        Load start(int perNode, long thinkMillis) {
-            int process = 0;
-            for (String node : sim.nodeIds()) {
-                for (int i = 0; i < perNode; i++) {
-                    next(process++, node, thinkMillis);
-                }
-            }
-            return this;
-        }
-
-        void next(int process, String node, long thinkMillis) {
-            if (stopped) {
-                return;
-            }
-            List<MicroOp> ops = generator.next();
-            ObjectNode request = Wire.JSON.createObjectNode();
-            request.put("type", "txn");
-            request.set("txn", MicroOp.toJson(ops));
-            sim.request(node, request).thenAccept(reply -> {
-                if ("txn_ok".equals(reply.type())) {
-                    history.add(new TxnOp(process, TxnOp.Status.OK, MicroOp.parseAll(reply.body().get("txn"))));
-                } else {
-                    failures++;
-                    history.add(new TxnOp(process, TxnOp.Status.INFO, ops));
-                }
-                sim.after(Duration.ofMillis(thinkMillis), () -> next(process, node, thinkMillis));
+            this.clients = sim.clients(perNode, Duration.ofMillis(thinkMillis), (process, node) -> {
+                List<MicroOp> ops = generator.next();
+                ObjectNode request = Wire.JSON.createObjectNode();
+                request.put("type", "txn");
+                request.set("txn", MicroOp.toJson(ops));
+                return sim.request(node, request).thenAccept(reply -> {
+                    if ("txn_ok".equals(reply.type())) {
+                        history.add(new TxnOp(process, TxnOp.Status.OK, MicroOp.parseAll(reply.body().get("txn"))));
+                    } else {
+                        failures++;
+                        history.add(new TxnOp(process, TxnOp.Status.INFO, ops));
+                    }
+                });
             });
         }
     }
@@ -134,11 +116,11 @@ class TxnSimulationTest {
     }
 
     @Test
-    void aSingleNodeFillsInReadsWithNullInsideTheArrayAndAnswersMalformedTransactionsWithTwelve() {
+    void aSingleNodeFillsInReadsWithNullInsideTheArrayAndAnswersMalformedTransactionsWithTwelve() throws Exception {
         try (Simulation sim = Simulation.start("txn-rw-register", 1, 1)) {
             CompletableFuture<Message> first = sim.request("n0", "{\"type\":\"txn\",\"txn\":[[\"r\",1,null],[\"w\",1,6],[\"w\",2,9],[\"r\",1,null]]}");
             sim.runFor(Duration.ofMillis(1));
-            assertThat(first.getNow(null).body()).as("null inside the array, no other field").isEqualTo(readTree(
+            assertThat(first.getNow(null).body()).as("null inside the array, no other field").isEqualTo(Wire.JSON.readTree(
                     "{\"type\":\"txn_ok\",\"txn\":[[\"r\",1,null],[\"w\",1,6],[\"w\",2,9],[\"r\",1,6]],\"in_reply_to\":"
                             + first.getNow(null).inReplyTo() + "}"));
             assertThat(txn(sim, "n0", "[[\"r\",2,null],[\"r\",3,null]]").get("txn").toString()).isEqualTo("[[\"r\",2,9],[\"r\",3,null]]");
@@ -148,14 +130,6 @@ class TxnSimulationTest {
             assertThat(txn(sim, "n0", "[[\"r\",1,null]]").path("type").asText()).isEqualTo("txn_ok");
             sim.runFor(Duration.ofSeconds(10));
             assertThat(sim.serverMessages()).as("one node talks to nobody").isZero();
-        }
-    }
-
-    private static JsonNode readTree(String json) {
-        try {
-            return Wire.JSON.readTree(json);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(json, e);
         }
     }
 
@@ -169,14 +143,14 @@ class TxnSimulationTest {
     void partitionedNodesAnswerEverythingStayReadCommittedConvergeAfterTheHealAndThenFallSilent(long seed) {
         try (Simulation sim = Simulation.start("txn-rw-register", 2, seed)) {
             sim.latency(Duration.ofMillis(5), Latency.EXPONENTIAL).dropRate(0.05).duplicateRate(0.05);
-            Load load = new Load(sim, seed).start(2, 4);
+            Load load = new Load(sim, seed, 2, 4);
             sim.runFor(Duration.ofMillis(700));
             sim.partition(List.of("n0"));
             sim.runFor(Duration.ofMillis(700));
             sim.heal().dropRate(0);
             long healedAt = sim.time().millis();
             sim.runFor(Duration.ofMillis(300));
-            load.stopped = true;
+            load.clients.stop();
             long serverMessages = sim.serverMessages();
 
             assertThat(load.failures).as("total availability").isZero();
@@ -218,9 +192,9 @@ class TxnSimulationTest {
                     }
                 }
             });
-            Load load = new Load(sim, seed).start(2, 4);
+            Load load = new Load(sim, seed, 2, 4);
             sim.runFor(Duration.ofSeconds(1));
-            load.stopped = true;
+            load.clients.stop();
             long window = 1000;
             assertThat(sentAt.size()).isLessThanOrEqualTo((int) (2 * (window / BATCH_INTERVAL + 1)));
             assertThat(bare).as("acknowledgements ride on batches under load").isEmpty();
@@ -276,14 +250,14 @@ class TxnSimulationTest {
             Versions versions = new Versions();
             sim.observe(versions::observe);
             sim.latency(Duration.ofMillis(20), Latency.EXPONENTIAL).dropRate(0.1).duplicateRate(0.1);
-            Load load = new Load(sim, seed).start(1, 6);
+            Load load = new Load(sim, seed, 1, 6);
             sim.runFor(Duration.ofMillis(400));
             sim.partition(List.of("n0"), List.of("n1"));
             sim.runFor(Duration.ofMillis(400));
             sim.partition(List.of("n0", "n1"));
             sim.runFor(Duration.ofMillis(400));
             sim.heal().dropRate(0);
-            load.stopped = true;
+            load.clients.stop();
             TreeSet<Long> keys = keysOf(load.history);
             assertThat(convergesWithin(sim, keys, Duration.ofSeconds(3))).isTrue();
 
