@@ -270,6 +270,56 @@ public final class Simulation implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * Sends {@code bodyJson} straight to a service (lin-kv, seq-kv, ...) as a client outside the cluster
+     * would, and returns its answer at once: another writer, or a state a test sets up. Not counted as a
+     * message of the cluster.
+     */
+    public ObjectNode serviceRequest(String service, String bodyJson) {
+        try {
+            return services.get(service).handle("test-client", (ObjectNode) Wire.JSON.readTree(bodyJson));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not a request " + service + " takes: " + bodyJson, e);
+        }
+    }
+
+    /** One operation of a client: sends its request(s) and returns what completes when the operation is over. */
+    @FunctionalInterface
+    public interface ClientOperation {
+        CompletableFuture<?> run(int process, String node);
+    }
+
+    /** Clients started by {@link #clients}; {@link #stop()} lets each finish its current operation and start no other. */
+    public static final class Clients {
+        private boolean stopped;
+
+        public void stop() {
+            stopped = true;
+        }
+    }
+
+    /**
+     * Closed-loop clients, as the workbench runs them: {@code perNode} on every node (processes 0, 1, ...
+     * node by node), each bound to its node, each running {@code operation} again {@code think} after the
+     * last one ended, in virtual time, until stopped.
+     */
+    public Clients clients(int perNode, Duration think, ClientOperation operation) {
+        Clients clients = new Clients();
+        int process = 0;
+        for (String node : nodes.keySet()) {
+            for (int i = 0; i < perNode; i++) {
+                runClient(clients, process++, node, think, operation);
+            }
+        }
+        return clients;
+    }
+
+    private void runClient(Clients clients, int process, String node, Duration think, ClientOperation operation) {
+        if (!clients.stopped) {
+            operation.run(process, node).whenComplete((done, failure) -> after(think, () -> runClient(clients, process, node, think, operation)));
+        }
+    }
+
     // ---- time -------------------------------------------------------------------------------
 
     public Simulation runFor(Duration duration) {

@@ -37,13 +37,6 @@ final class KeyLog {
         return pairs;
     }
 
-    /** The messages from {@code from} on, at most {@code max}: what a replica is missing. */
-    List<JsonNode> slice(long from, int max) {
-        int start = (int) Math.min(Math.max(0, from), messages.size());
-        int end = (int) Math.min(messages.size(), (long) start + Math.max(0, max));
-        return List.copyOf(messages.subList(start, end));
-    }
-
     /**
      * A replica takes the owner's messages that start at offset {@code from}: the part it already has
      * is skipped (a repeated delivery), a segment that would leave a gap is refused. Returns the

@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LogStoreTest {
 
     @Test
     void offsetsAreStrictlyIncreasingPerKeyAndIndependentAcrossKeys() {
-        LogStore store = new LogStore(List.of());
+        LogStore store = new LogStore();
         assertThat(store.append("a", IntNode.valueOf(1))).isZero();
         assertThat(store.append("b", IntNode.valueOf(1))).isZero();
         assertThat(store.append("a", IntNode.valueOf(2))).isEqualTo(1);
@@ -24,7 +23,7 @@ class LogStoreTest {
 
     @Test
     void aPollAnswersEachKeyFromItsOffsetAndLeavesOutKeysWithNothingNew() {
-        LogStore store = new LogStore(List.of());
+        LogStore store = new LogStore();
         for (int i = 0; i < 5; i++) {
             store.append("a", IntNode.valueOf(i));
         }
@@ -39,7 +38,7 @@ class LogStoreTest {
 
     @Test
     void aPollIsBoundedPerKeyAndInTotal() {
-        LogStore store = new LogStore(List.of());
+        LogStore store = new LogStore();
         for (int i = 0; i < 50; i++) {
             store.append("a", IntNode.valueOf(i));
             store.append("b", IntNode.valueOf(i));
@@ -58,55 +57,16 @@ class LogStoreTest {
     }
 
     @Test
-    void replicationSendsWhatThePeerLacksUntilItAcknowledges() {
-        LogStore owner = new LogStore(List.of("n1"));
-        LogStore replica = new LogStore(List.of("n0"));
-        for (int i = 0; i < 5; i++) {
-            owner.append("k", IntNode.valueOf(i));
+    void aReplicaTakesTheOwnersMessagesInOrderSkipsRepeatsAndRefusesGaps() {
+        LogStore owner = new LogStore();
+        LogStore replica = new LogStore();
+        for (int i = 0; i < 3; i++) {
+            long offset = owner.append("k", IntNode.valueOf(i));
+            replica.replicate("k", offset, IntNode.valueOf(i));
         }
-        assertThat(owner.isBehind("n1")).isTrue();
-
-        Map<String, LogStore.Segment> first = owner.missingAt("n1", 3, 10);
-        assertThat(first.get("k").from()).isZero();
-        assertThat(first.get("k").msgs()).hasSize(3);
-        Map<String, Long> lengths = replica.applyReplica(first, key -> false);
-        assertThat(lengths).containsExactly(Map.entry("k", 3L));
-        owner.acknowledged("n1", lengths);
-        assertThat(owner.isBehind("n1")).as("two messages still missing").isTrue();
-
-        // The acknowledgement of a redelivered batch can be lost: the next batch overlaps, harmlessly.
-        Map<String, LogStore.Segment> second = owner.missingAt("n1", 10, 10);
-        assertThat(second.get("k").from()).isEqualTo(3);
-        replica.applyReplica(second, key -> false);
-        owner.acknowledged("n1", replica.applyReplica(second, key -> false));
-        assertThat(owner.isBehind("n1")).isFalse();
-        assertThat(owner.missingAt("n1", 10, 10)).isEmpty();
+        replica.replicate("k", 1, IntNode.valueOf(1)); // a repeat
+        replica.replicate("k", 7, IntNode.valueOf(7)); // a gap
+        assertThat(replica.length("k")).isEqualTo(3);
         assertThat(replica.poll(Map.of("k", 0L), 100, 100)).isEqualTo(owner.poll(Map.of("k", 0L), 100, 100));
-
-        owner.append("k", IntNode.valueOf(5));
-        assertThat(owner.isBehind("n1")).isTrue();
-        assertThat(owner.missingAt("n1", 10, 10).get("k").from()).isEqualTo(5);
-    }
-
-    @Test
-    void aBatchIsBoundedInKeys() {
-        LogStore owner = new LogStore(List.of("n1"));
-        for (String key : List.of("a", "b", "c")) {
-            owner.append(key, IntNode.valueOf(1));
-        }
-        assertThat(owner.missingAt("n1", 10, 2)).containsOnlyKeys("a", "b");
-        owner.acknowledged("n1", Map.of("a", 1L, "b", 1L));
-        assertThat(owner.missingAt("n1", 10, 2)).containsOnlyKeys("c");
-    }
-
-    @Test
-    void aReplicaBatchNeverTouchesALogThisNodeOwns() {
-        LogStore store = new LogStore(List.of("n1"));
-        store.append("mine", IntNode.valueOf(1));
-        Map<String, Long> lengths = store.applyReplica(
-                Map.of("mine", new LogStore.Segment(0, List.of(IntNode.valueOf(9), IntNode.valueOf(9)))),
-                Set.of("mine")::contains);
-        assertThat(lengths).isEmpty();
-        assertThat(store.poll(Map.of("mine", 0L), 10, 10).get("mine")).containsExactly(List.of(0L, IntNode.valueOf(1)));
     }
 }

@@ -1,0 +1,16 @@
+/**
+ * The one reliable-delivery primitive, {@link dev.glomers.delivery.Delivery}: per-peer ordered logs,
+ * cumulative acknowledgements that ride on traffic going the other way ({@link dev.glomers.delivery.Parcel}),
+ * a bare acknowledgement only when one is owed too long, a suspect state for a peer that missed its
+ * acknowledgement deadline, and go-back redelivery of everything unacknowledged, paced by a Resilience4j
+ * retry policy used as data ({@link dev.glomers.retry.Backoff}). Pure: a core owns one and gives it the time.
+ *
+ * <p>API in one breath: {@code new Delivery<>(peers, readersPerLog, Timing.of(ackDelay, ackTimeout),
+ * retries.policy(name))}; {@code append(log, entry)}; {@code next(peer, now)} builds the parcel to send
+ * (unsent entries + acknowledgements); {@code receive(peer, parcel, now)} returns per log the entries to
+ * apply, in order and once ({@link dev.glomers.delivery.Receipt}); {@code tick(now, outlet)} sends due bare
+ * acknowledgements and redeliveries; {@code wakeAt()} joins the core's own; {@code isSuspect(peer)},
+ * {@code hasUnsent(peer)} and {@code awaitsAck(peer)} let the caller decide its regular batches.
+ * Used by broadcast (three logs: uplink, relay, direct).
+ */
+package dev.glomers.delivery;
