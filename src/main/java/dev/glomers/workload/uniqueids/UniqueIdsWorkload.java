@@ -25,7 +25,7 @@ public class UniqueIdsWorkload {
     private final IdSequence ids = new IdSequence();
 
     public UniqueIdsWorkload(Node node) {
-        node.onInit(() -> ids.start(node.nodeIds().indexOf(node.id()), node.nodeIds().size(), System.currentTimeMillis()));
+        node.onInit(() -> ids.start(node.nodeIds().indexOf(node.id()), node.nodeIds().size(), node.now()));
         node.handle("generate", Generate.class, (request, body) -> node.reply(request, new GenerateOk(ids.next())));
     }
 }

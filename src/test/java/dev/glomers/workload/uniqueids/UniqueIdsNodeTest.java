@@ -4,34 +4,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glomers.node.Message;
-import dev.glomers.testing.InMemoryCluster;
+import dev.glomers.sim.Simulation;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/** Whole unique-ids nodes, wired by Spring, in the simulation. */
 class UniqueIdsNodeTest {
 
     @Test
-    void idsAreUniqueAcrossTheClusterEvenWhenEveryNodeIsCutOffAndNoNodeTalksToAnother() throws Exception {
-        try (InMemoryCluster cluster = InMemoryCluster.start("unique-ids", 3)) {
-            cluster.partition(InMemoryCluster.side("n0"), InMemoryCluster.side("n1"), InMemoryCluster.side("n2"));
+    void idsAreUniqueAcrossTheClusterEvenWhenEveryNodeIsCutOffAndNoNodeTalksToAnother() {
+        try (Simulation sim = Simulation.start("unique-ids", 3, 5)) {
+            sim.partition(List.of("n0"), List.of("n1"), List.of("n2"));
             List<CompletableFuture<Message>> replies = new ArrayList<>();
             for (int i = 0; i < 3000; i++) {
-                replies.add(cluster.request("n" + (i % 3), "{\"type\":\"generate\"}"));
+                replies.add(sim.request("n" + (i % 3), "{\"type\":\"generate\"}"));
+                if (i % 100 == 0) {
+                    sim.runFor(Duration.ofMillis(1)); // ids are drawn across virtual time too
+                }
             }
+            sim.runFor(Duration.ofMillis(10));
             Set<JsonNode> ids = new HashSet<>();
             for (CompletableFuture<Message> reply : replies) {
-                Message message = reply.get(5, TimeUnit.SECONDS);
+                Message message = reply.getNow(null);
+                assertThat(message).as("every request answered at once").isNotNull();
                 assertThat(message.type()).isEqualTo("generate_ok");
                 assertThat(message.body().get("id").isIntegralNumber()).isTrue();
                 ids.add(message.body().get("id"));
             }
             assertThat(ids).hasSize(3000);
-            assertThat(cluster.serverMessages()).as("node-to-node messages").isZero();
+            assertThat(sim.serverMessages()).as("node-to-node messages").isZero();
         }
     }
 }
