@@ -93,6 +93,12 @@ class DeliveryTest {
             assertThat(sent.parcel().ack(0)).isEqualTo(1);
         });
 
+        // Owed again, but acknowledgements put on another message (a reply) pay it.
+        a.append(0, "p");
+        b.receive("a", a.next("b", 2000), 2100);
+        assertThat(b.acknowledgements("a")).containsExactly(2L);
+        assertThat(tickThrough(b, 2100, 4000)).isEmpty();
+
         // Owed again, but a message going that way meanwhile carries it: no bare acknowledgement.
         a.append(0, "y");
         b.receive("a", a.next("b", 5000), 5100);

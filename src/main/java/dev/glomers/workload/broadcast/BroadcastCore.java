@@ -11,10 +11,12 @@ import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
 import dev.glomers.workload.broadcast.BroadcastProperties.ClientAck;
 import io.github.resilience4j.retry.Retry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Parts 3a-3e as one pure state machine: the star (or tree), the batching windows aligned to the
@@ -219,15 +221,15 @@ final class BroadcastCore implements Core {
             tree.children().forEach(child -> flush(child, now, out));
         }
         if (windowAt == NEVER && !windowLength().isZero() && windowPending()) {
-            windowAt = isHub() ? relayWindowFor(now) : nextMultiple(now, settings.uplinkWindow().toMillis(), 0, lastWindow);
+            windowAt = isHub() ? relayWindowFor(now) : nextMultiple(now, settings.uplinkWindow().toMillis(), lastWindow);
         }
         if (fallbackAt == NEVER && fallbackPeers().anyMatch(this::sendable)) {
-            fallbackAt = nextMultiple(now, settings.fallbackWindow().toMillis(), 0, lastFallback);
+            fallbackAt = nextMultiple(now, settings.fallbackWindow().toMillis(), lastFallback);
         }
     }
 
     /** The batching window of this node's role: relay for the hub, uplink for a leaf. */
-    private java.time.Duration windowLength() {
+    private Duration windowLength() {
         return isHub() ? settings.relayWindow() : settings.uplinkWindow();
     }
 
@@ -266,9 +268,9 @@ final class BroadcastCore implements Core {
         return Math.max(windowAt, Math.min(quietAt, windowAt + settings.relayLinger().toMillis()));
     }
 
-    /** The first multiple of {@code period} (shifted by {@code phase}) at or after {@code now} and after {@code last}. */
-    private static long nextMultiple(long now, long period, long phase, long last) {
-        long next = now + Math.floorMod(phase - now, period);
+    /** The first multiple of {@code period} on the clock at or after {@code now} and after {@code last}. */
+    private static long nextMultiple(long now, long period, long last) {
+        long next = now + Math.floorMod(-now, period);
         return next > last ? next : next + period;
     }
 
@@ -293,9 +295,9 @@ final class BroadcastCore implements Core {
      * Who a fallback fan-out goes to: every peer while the hub is suspect; once it answers again, the
      * peers the direct log has not reached yet still get it (the hub's batches go in its own windows).
      */
-    private java.util.stream.Stream<String> fallbackPeers() {
+    private Stream<String> fallbackPeers() {
         if (isHub()) {
-            return java.util.stream.Stream.empty();
+            return Stream.empty();
         }
         boolean hubSuspect = hubSuspect();
         return delivery.peers().stream().filter(peer -> hubSuspect || !peer.equals(tree.hub()));
