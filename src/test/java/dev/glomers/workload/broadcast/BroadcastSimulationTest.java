@@ -104,7 +104,9 @@ class BroadcastSimulationTest {
         sim.runFor(Duration.ofMinutes(1));
         assertThat(sim.serverMessages() - settled).as("messages while idle").isZero();
         for (String node : sim.nodeIds()) {
-            assertThat(sim.bean(node, BroadcastWorkload.class).core().retained()).as("entries kept on " + node).isZero();
+            BroadcastCore core = sim.bean(node, BroadcastWorkload.class).core();
+            assertThat(core.retained()).as("entries kept on " + node).isZero();
+            assertThat(core.wakeAt()).as("an idle node asks for no tick: " + node).isEqualTo(Long.MAX_VALUE);
         }
     }
 
