@@ -296,6 +296,16 @@ public final class Delivery<T> {
         return new Parcel<>(slices, acks(link));
     }
 
+    /**
+     * Our acknowledgements of {@code peer}'s logs alone, for a message that carries no entries of ours
+     * (a reply, say); the caller must send them: they pay what we owed the peer.
+     */
+    public List<Long> acknowledgements(String peer) {
+        Link<T> link = link(peer);
+        link.bareAckAt = NEVER;
+        return acks(link);
+    }
+
     private static List<Long> acks(Link<?> link) {
         List<Long> acks = new ArrayList<>(link.held.length);
         for (long held : link.held) {

@@ -1,5 +1,6 @@
 package dev.glomers.delivery;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -11,8 +12,8 @@ import java.util.List;
 public record Parcel<T>(List<Slice<T>> slices, List<Long> acks) {
 
     public Parcel {
-        slices = List.copyOf(slices);
-        acks = List.copyOf(acks);
+        slices = slices == null ? List.of() : List.copyOf(slices);
+        acks = acks == null ? List.of() : List.copyOf(acks);
     }
 
     public Slice<T> slice(int log) {
@@ -23,6 +24,7 @@ public record Parcel<T>(List<Slice<T>> slices, List<Long> acks) {
         return log < acks.size() ? acks.get(log) : 0;
     }
 
+    @JsonIgnore
     public boolean carriesEntries() {
         return slices.stream().anyMatch(slice -> !slice.isEmpty());
     }

@@ -1,5 +1,6 @@
 package dev.glomers.delivery;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -9,13 +10,14 @@ import java.util.List;
 public record Slice<T>(long from, List<T> entries) {
 
     public Slice {
-        entries = List.copyOf(entries);
+        entries = entries == null ? List.of() : List.copyOf(entries);
     }
 
     public static <T> Slice<T> empty(long from) {
         return new Slice<>(from, List.of());
     }
 
+    @JsonIgnore // not a field on the wire when a workload puts a slice in its own body
     public boolean isEmpty() {
         return entries.isEmpty();
     }

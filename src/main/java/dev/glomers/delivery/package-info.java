@@ -10,7 +10,8 @@
  * (unsent entries + acknowledgements); {@code receive(peer, parcel, now)} returns per log the entries to
  * apply, in order and once ({@link dev.glomers.delivery.Receipt}); {@code tick(now, outlet)} sends due bare
  * acknowledgements and redeliveries; {@code wakeAt()} joins the core's own; {@code isSuspect(peer)},
- * {@code hasUnsent(peer)} and {@code awaitsAck(peer)} let the caller decide its regular batches.
+ * {@code hasUnsent(peer)} and {@code awaitsAck(peer)} let the caller decide its regular batches;
+ * {@code acknowledgements(peer)} puts the acknowledgements alone on a message of the caller's own (a reply).
  * Used by broadcast (three logs: uplink, relay, direct).
  */
 package dev.glomers.delivery;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glomers.node.RpcError;
+import dev.glomers.node.Wire;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -92,6 +93,12 @@ class DeliveryTest {
             assertThat(sent.parcel().carriesEntries()).isFalse();
             assertThat(sent.parcel().ack(0)).isEqualTo(1);
         });
+
+        // Owed again, but acknowledgements put on another message (a reply) pay it.
+        a.append(0, "p");
+        b.receive("a", a.next("b", 2000), 2100);
+        assertThat(b.acknowledgements("a")).containsExactly(2L);
+        assertThat(tickThrough(b, 2100, 4000)).isEmpty();
 
         // Owed again, but a message going that way meanwhile carries it: no bare acknowledgement.
         a.append(0, "y");
@@ -202,6 +209,14 @@ class DeliveryTest {
         assertThat(resent).singleElement().satisfies(sent -> assertThat(sent.parcel().slice(0).entries()).containsExactly("3", "4"));
         // 5 counts as never sent again; the caller's next batch carries it.
         assertThat(a.next("b", 2300).slice(0).entries()).containsExactly("5");
+    }
+
+    @Test
+    void aParcelOnTheWireIsItsSlicesAndAcknowledgementsOnly() throws Exception {
+        Parcel<String> parcel = new Parcel<>(List.of(new Slice<>(3, List.of("x")), Slice.empty(1)), List.of(2L, 0L));
+        String json = Wire.JSON.writeValueAsString(parcel);
+        assertThat(json).isEqualTo("{\"slices\":[{\"from\":3,\"entries\":[\"x\"]},{\"from\":1,\"entries\":[]}],\"acks\":[2,0]}");
+        assertThat(Wire.JSON.readValue(json, Parcel.class)).isEqualTo(parcel);
     }
 
     @Test
