@@ -187,14 +187,14 @@ public final class FuzzRun {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stdout, StandardCharsets.UTF_8), 1 << 16)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 outputLines++;
-                String problem = problem(line);
+                JsonNode message = parse(line);
+                String problem = message == null ? "not JSON" : problem(message);
                 if (problem != null) {
                     if (badOutput.size() < 5) {
                         badOutput.add(problem + ": " + (line.length() > 300 ? line.substring(0, 300) + "..." : line));
                     }
                     continue;
                 }
-                JsonNode message = JSON.readTree(line);
                 JsonNode body = message.get("body");
                 if (body.path("type").asText().equals("generate_ok") && body.has("id") && !generatedIds.add(body.get("id").toString())) {
                     duplicateIds.add(body.get("id").toString());
@@ -209,14 +209,8 @@ public final class FuzzRun {
         }
     }
 
-    /** Why a stdout line is not a valid message (the workbench's envelope), or null when it is one. */
-    static String problem(String line) {
-        JsonNode message;
-        try {
-            message = JSON.readTree(line);
-        } catch (IOException e) {
-            return "not JSON";
-        }
+    /** Why a stdout line (parsed) is not a valid message (the workbench's envelope), or null when it is one. */
+    static String problem(JsonNode message) {
         if (message == null || !message.isObject()) {
             return "not an object";
         }
@@ -324,6 +318,14 @@ public final class FuzzRun {
 
         void stop() {
             replies.add(STOP);
+        }
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            return null;
         }
     }
 

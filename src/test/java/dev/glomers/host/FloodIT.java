@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Issue 15: input that makes a node log while more input is still arriving, through bin/glomers
- * in each of its paths. A node host used to wedge on it (the forwarder blocked writing stdin while
+ * in each of its paths (perl, java: host with either client; off: standalone) and through
+ * {@code java -jar target/glomers.jar} (jar: its own client, in the host). A node host used to wedge on it (the forwarder blocked writing stdin while
  * the host blocked writing the warning back); now every path answers the final echo within 5 s.
  */
 class FloodIT {
@@ -48,8 +49,8 @@ class FloodIT {
      */
     @ParameterizedTest(name = "{0} lines of {1} through {2}")
     @CsvSource({
-            "100000, not-json, perl", "100000, not-json, java", "100000, not-json, off",
-            "20000, no-msg-id, perl", "20000, no-msg-id, java", "20000, no-msg-id, off"})
+            "100000, not-json, perl", "100000, not-json, java", "100000, not-json, off", "100000, not-json, jar",
+            "20000, no-msg-id, perl", "20000, no-msg-id, java", "20000, no-msg-id, off", "20000, no-msg-id, jar"})
     void aFloodOfWarningsThenAnEchoIsAnsweredWithinFiveSeconds(int lines, String kind, String path) throws Exception {
         String bad = kind.equals("not-json") ? "not json" : "{\"src\":\"c9\",\"dest\":\"n0\",\"body\":{\"type\":\"nosuch\"}}";
         StringBuilder input = new StringBuilder(lines * (bad.length() + 1) + 300);
@@ -113,13 +114,15 @@ class FloodIT {
     }
 
     private Process launch(String path, String name) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(ProductRuns.node("echo")).directory(temp.toFile());
+        ProcessBuilder builder = new ProcessBuilder(path.equals("jar")
+                ? List.of(JarMainIT.JAVA, "-jar", JarMainIT.JAR.toString(), "--spring.profiles.active=echo")
+                : ProductRuns.node("echo")).directory(temp.toFile());
         Map<String, String> env = builder.environment();
         env.put("GLOMERS_HOST_DIR", temp.resolve("hosts").toString());
         env.put("GLOMERS_HOST_QUIET", "1s");
         if (path.equals("off")) {
             env.put("GLOMERS_HOST", "off");
-        } else {
+        } else if (!path.equals("jar")) {
             env.put("GLOMERS_CLIENT", path);
         }
         builder.redirectError(temp.resolve(name + ".err").toFile());
