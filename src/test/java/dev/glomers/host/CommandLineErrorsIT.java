@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,12 +20,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** A user's mistake on the command line: one clear line on stderr, a non-zero exit, no stack trace, in every path. */
 class CommandLineErrorsIT {
 
+    /** One host directory for the class: the mistakes go to one warm host, which carries on. */
+    @TempDir
+    static Path hosts;
+
     @TempDir
     Path temp;
 
-    @AfterEach
-    void stopHosts() throws IOException {
-        NodeHostProcesses.stopHosts(temp.resolve("hosts"));
+    @AfterAll
+    static void stopHost() throws IOException {
+        NodeHostProcesses.stopHosts(hosts);
     }
 
     @ParameterizedTest(name = "{0} through {1}")
@@ -42,8 +46,8 @@ class CommandLineErrorsIT {
         command.addAll(List.of(arguments.trim().split(" +")));
         ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
         Map<String, String> env = builder.environment();
-        env.put("GLOMERS_HOST_DIR", temp.resolve("hosts").toString());
-        env.put("GLOMERS_HOST_QUIET", "1s");
+        env.put("GLOMERS_HOST_DIR", hosts.toString());
+        env.put("GLOMERS_HOST_QUIET", "10s");
         env.put(path.equals("off") ? "GLOMERS_HOST" : "GLOMERS_CLIENT", path);
         Process node = builder.redirectError(temp.resolve("stderr").toFile()).start();
         node.getOutputStream().close();
