@@ -48,8 +48,8 @@ class FuzzInProcessTest {
                 }
             });
             serving.get();
-            System.out.printf("fuzz in process: %s, %d lines in %d ms, %d lines out%n",
-                    run.describe(), FuzzRun.lines(), millis, run.outputLines());
+            System.out.printf("fuzz in process: %s, %d lines in %d ms, %d lines out (%d MB)%n",
+                    run.describe(), FuzzRun.lines(), millis, run.outputLines(), run.outputChars() >> 20);
         }
     }
 }

@@ -34,6 +34,8 @@ public final class FuzzInput {
             "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1.5", "-0.0", "1E-400",
             "4.9e-324", "2147483648", "NaN", "Infinity", "00012", "0x10", "1" + "0".repeat(2000)};
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     private final SplittableRandom random;
     private final String node;
     private final List<String> cluster;
@@ -304,7 +306,7 @@ public final class FuzzInput {
             if (c == '"' || c == '\\') {
                 quoted.append('\\').append(c);
             } else if (c < 0x20) {
-                quoted.append(String.format("\\u%04x", (int) c));
+                quoted.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
             } else {
                 quoted.append(c);
             }

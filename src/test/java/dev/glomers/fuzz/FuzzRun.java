@@ -67,6 +67,7 @@ public final class FuzzRun {
     private final Set<String> generatedIds = new HashSet<>();
     private final List<String> duplicateIds = new ArrayList<>();
     private long outputLines;
+    private long outputChars;
     private final Services services = new Services();
 
     public FuzzRun(String profile, long seed, int lines) {
@@ -118,6 +119,11 @@ public final class FuzzRun {
 
     public long outputLines() {
         return outputLines;
+    }
+
+    /** Characters the node wrote on stdout, newlines not counted. */
+    public long outputChars() {
+        return outputChars;
     }
 
     /** The workload's final requests, one after another, each answer checked. */
@@ -187,6 +193,7 @@ public final class FuzzRun {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stdout, StandardCharsets.UTF_8), 1 << 16)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 outputLines++;
+                outputChars += line.length();
                 JsonNode message = parse(line);
                 String problem = message == null ? "not JSON" : problem(message);
                 if (problem != null) {
