@@ -78,6 +78,10 @@ public final class FuzzRun {
         this.cluster = profile.equals("kafka") || profile.equals("txn-rw-register") ? List.of("n0") : List.of("n0", "n1", "n2");
     }
 
+    public String profile() {
+        return profile;
+    }
+
     /** What to name in a failure: enough to replay it. */
     public String describe() {
         return profile + " seed " + seed + " (" + lines + " lines; replay with -Dglomers.fuzz.seed=" + seed + ")";
