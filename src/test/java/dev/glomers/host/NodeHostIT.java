@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -34,9 +33,7 @@ class NodeHostIT {
 
     @AfterEach
     void stopLeftoverHosts() throws IOException {
-        for (long pid : hostPids()) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        NodeHostProcesses.stopHosts(temp.resolve("hosts"));
     }
 
     /**
@@ -146,22 +143,7 @@ class NodeHostIT {
     }
 
     private List<Long> hostPids() throws IOException {
-        Path hosts = temp.resolve("hosts");
-        if (!Files.isDirectory(hosts)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(hosts)) {
-            return files.filter(path -> path.toString().endsWith(".pid"))
-                    .map(NodeHostIT::readPid).flatMap(Optional::stream).toList();
-        }
-    }
-
-    private static Optional<Long> readPid(Path file) {
-        try {
-            return Optional.of(Long.parseLong(Files.readString(file).trim()));
-        } catch (IOException | NumberFormatException gone) {
-            return Optional.empty();
-        }
+        return NodeHostProcesses.pids(temp.resolve("hosts"));
     }
 
     private static void assertExitsWithin(long pid, int seconds) throws InterruptedException {
