@@ -32,7 +32,13 @@ import java.util.List;
  * class-data archive of its own): ~80 ms of CPU. Where Perl is installed, bin/glomers uses the
  * Perl forwarder {@code bin/glomers-forward} instead (~10 ms), which speaks the same protocol and
  * calls {@code --start-host} here only when it finds no host. So starting the host, with its start
- * lock, lives in one place: {@link #startOrJoin}.
+ * lock, lives in one place: {@link #startOrJoin}. The jar's entry point {@link JarMain} runs a node
+ * through {@link #runNode} too.
+ *
+ * <p>Flow control: stdin goes up the socket from a thread of its own, one 64 KB buffer at a time,
+ * while this thread reads the frames coming back, so a node that writes much while its input still
+ * arrives never waits for us; and when our stdout is not read, we stop reading frames, the host
+ * stops the node reading, and our stdin thread stops in its write (see {@link FrameQueue}).
  */
 public final class HostClient {
 
