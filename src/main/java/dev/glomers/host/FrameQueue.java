@@ -125,7 +125,7 @@ final class FrameQueue implements AutoCloseable {
             }
             try {
                 socket.write(frame);
-            } catch (IOException clientGone) {
+            } catch (IOException | RuntimeException clientGone) { // whatever stops the writing, nobody may wait for it
                 synchronized (this) {
                     broken = true;
                     frames.clear();
