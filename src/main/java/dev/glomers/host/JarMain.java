@@ -15,11 +15,12 @@ import java.util.List;
  * of Spring loads in this process: it forwards stdin, stdout, stderr and the exit status like the
  * Java thin client, for about the same CPU.
  *
- * <p>It hands over to Spring Boot's own launcher (a standalone node in this JVM, or the tools and
- * the cluster runner) when: {@code GLOMERS_HOST=off}, or the argument {@code --glomers.host=off};
- * no build prepared next to the jar ({@code target/glomers/} from {@code ./mvnw package}, not older
- * than the jar); no {@code --spring.profiles.active=} argument; {@code cluster} as first argument;
- * or a Spring Boot jar mode ({@code -Djarmode=tools}).
+ * <p>A standalone node ({@code GLOMERS_HOST=off}, or the argument {@code --glomers.host=off}) runs
+ * in this JVM from the build's extracted jar. It hands over to Spring Boot's own launcher (a
+ * standalone node from the nested jars, or the tools and the cluster runner) when: no build is
+ * prepared next to the jar ({@code target/glomers/} from {@code ./mvnw package}, not older than the
+ * jar); no {@code --spring.profiles.active=} argument; {@code cluster} as first argument; or a
+ * Spring Boot jar mode ({@code -Djarmode=tools}).
  */
 public final class JarMain {
 
@@ -31,6 +32,10 @@ public final class JarMain {
 
     public static void main(String[] args) throws Throwable {
         Path appDir = preparedBuild();
+        if (appDir != null && standaloneNodeWanted(args)) {
+            runExploded(appDir, args);
+            return;
+        }
         List<String> node = appDir == null || !hostWanted(args) ? null : nodeArgs(args);
         if (node == null) {
             handOverToSpringBoot(args);
@@ -97,6 +102,31 @@ public final class JarMain {
             return null;
         }
         return appDir;
+    }
+
+    /** A standalone node asked for by {@code GLOMERS_HOST=off} or {@code --glomers.host=off}. */
+    static boolean standaloneNodeWanted(String[] args) {
+        return System.getProperty("jarmode") == null && !(args.length > 0 && args[0].equals("cluster"))
+                && !hostWanted(args);
+    }
+
+    /**
+     * The standalone node from the build's extracted jar ({@code target/glomers/glomers.jar}, whose
+     * manifest names {@code lib/*.jar}) rather than from the jars nested in this one: classes load
+     * faster from plain jars (measured: ~0.4 s less CPU per start). Its own class loader, over the
+     * platform loader, so that no class of the node comes from this jar.
+     */
+    private static void runExploded(Path appDir, String[] args) throws Throwable {
+        java.net.URLClassLoader loader = new java.net.URLClassLoader("glomers",
+                new java.net.URL[] {appDir.resolve("glomers.jar").toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        Thread.currentThread().setContextClassLoader(loader);
+        try {
+            Class.forName("dev.glomers.GlomersApplication", true, loader)
+                    .getMethod("main", String[].class)
+                    .invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** Spring Boot's launcher, as the jar would start without us: it runs the Start-Class. */

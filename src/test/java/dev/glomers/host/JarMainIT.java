@@ -79,6 +79,9 @@ class JarMainIT {
             assertThat(Files.readString(temp.resolve("node.err"))).contains("glomers: starting a node host");
         } else {
             assertThat(springClasses).as("the standalone node is Spring Boot").isNotEmpty();
+            assertThat(springClasses).as("loaded from the build's extracted jars, not from the nested ones")
+                    .anyMatch(line -> line.contains("source: file:" + JAR.resolveSibling("glomers").resolve("lib")))
+                    .noneMatch(line -> line.contains(JAR.toString()));
         }
     }
 
