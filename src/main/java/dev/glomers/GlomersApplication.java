@@ -28,8 +28,19 @@ public class GlomersApplication {
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
         // Spring Boot warms a few things on a background thread; a node uses none of them (~5-10% of its start CPU).
         System.setProperty("spring.backgroundpreinitializer.ignore", "true");
-        System.exit(org.springframework.boot.SpringApplication.exit(
-                NodeApplication.application(GlomersApplication.class).run(args)));
+        StartFailure.takeOverReporting();
+        org.springframework.context.ConfigurableApplicationContext context;
+        try {
+            context = NodeApplication.application(GlomersApplication.class).run(args);
+        } catch (RuntimeException startFailed) {
+            System.err.println("glomers: " + StartFailure.describe(startFailed));
+            if (!StartFailure.isUsageMistake(startFailed)) {
+                startFailed.printStackTrace();
+            }
+            System.exit(1);
+            return;
+        }
+        System.exit(org.springframework.boot.SpringApplication.exit(context));
     }
 
     @Bean

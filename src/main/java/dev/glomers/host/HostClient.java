@@ -32,7 +32,13 @@ import java.util.List;
  * class-data archive of its own): ~80 ms of CPU. Where Perl is installed, bin/glomers uses the
  * Perl forwarder {@code bin/glomers-forward} instead (~10 ms), which speaks the same protocol and
  * calls {@code --start-host} here only when it finds no host. So starting the host, with its start
- * lock, lives in one place: {@link #startOrJoin}.
+ * lock, lives in one place: {@link #startOrJoin}. The jar's entry point {@link JarMain} runs a node
+ * through {@link #runNode} too.
+ *
+ * <p>Flow control: stdin goes up the socket from a thread of its own, one 64 KB buffer at a time,
+ * while this thread reads the frames coming back, so a node that writes much while its input still
+ * arrives never waits for us; and when our stdout is not read, we stop reading frames, the host
+ * stops the node reading, and our stdin thread stops in its write (see {@link FrameQueue}).
  */
 public final class HostClient {
 
@@ -72,38 +78,59 @@ public final class HostClient {
             System.err.println("usage: bin/glomers PROFILES [SPRING_ARGS...]");
             System.exit(2);
         }
-        int status;
-        try {
-            Path root = Path.of(System.getProperty("glomers.root", "."));
-            String key = System.getProperty("glomers.host.key");
-            if (key == null || key.isBlank()) {
-                throw new IOException("no -Dglomers.host.key given (bin/glomers reads it from target/glomers/build-id)");
+        Path appDir = Path.of(System.getProperty("glomers.root", "."), "target", "glomers");
+        String key = System.getProperty("glomers.host.key");
+        if (key == null || key.isBlank()) {
+            System.err.println("glomers: no -Dglomers.host.key given (bin/glomers reads it from target/glomers/build-id)");
+            System.exit(2);
+        }
+        if (args[0].equals("--start-host")) {
+            int status;
+            try {
+                HostPaths paths = new HostPaths(HostPaths.defaultDir(), key);
+                paths.ensurePrivateDir();
+                startOrJoin(paths, starter(appDir), System.err, START_TIMEOUT).close();
+                status = 0;
+            } catch (IOException | RuntimeException e) {
+                System.err.println("glomers: " + e.getMessage() + " (GLOMERS_HOST=off runs the node in a JVM of its own)");
+                status = 1;
             }
-            String javaHome = System.getProperty("java.home");
+            System.exit(status);
+        }
+        System.exit(runNode(appDir, key, List.of(args)));
+    }
+
+    /**
+     * One node in the host of the build prepared in {@code appDir} (target/glomers), started if none
+     * runs: {@code args} are the profiles and then Spring arguments. Forwards this process's stdin,
+     * stdout and stderr; returns the node's exit status. Failures to reach the host are one line on
+     * stderr and status 1.
+     */
+    static int runNode(Path appDir, String key, List<String> args) {
+        try {
             HostPaths paths = new HostPaths(HostPaths.defaultDir(), key);
             paths.ensurePrivateDir();
-            HostStarter starter = new HostStarter() { // not a lambda: bootstrapping one costs the client ~10 ms
-                @Override
-                public ProcessHandle start(HostPaths hostPaths) throws IOException {
-                    return startHostProcess(hostPaths, javaHome, root.resolve("target/glomers/glomers.jar"),
-                            root.resolve("target/glomers/cds"), quietPeriod(System.getenv(QUIET_ENV)));
-                }
-            };
-            if (args[0].equals("--start-host")) {
-                startOrJoin(paths, starter, System.err, START_TIMEOUT).close();
-                status = 0;
-            } else {
-                HostProtocol.Hello hello = new HostProtocol.Hello(key, List.of(args));
-                try (Connection connection = connect(paths, hello, starter, System.err, START_TIMEOUT)) {
-                    status = pump(connection, new FileInputStream(FileDescriptor.in),
-                            new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err));
-                }
+            HostProtocol.Hello hello = new HostProtocol.Hello(key, args);
+            try (Connection connection = connect(paths, hello, starter(appDir), System.err, START_TIMEOUT)) {
+                return pump(connection, new FileInputStream(FileDescriptor.in),
+                        new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err));
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("glomers: " + e.getMessage() + " (GLOMERS_HOST=off runs the node in a JVM of its own)");
-            status = 1;
+            return 1;
         }
-        System.exit(status);
+    }
+
+    /** Starts the host of the build in {@code appDir} on this JVM's JDK. */
+    private static HostStarter starter(Path appDir) {
+        String javaHome = System.getProperty("java.home");
+        return new HostStarter() { // not a lambda: bootstrapping one costs the client ~10 ms
+            @Override
+            public ProcessHandle start(HostPaths hostPaths) throws IOException {
+                return startHostProcess(hostPaths, javaHome, appDir, appDir.resolve("glomers.jar").toString(),
+                        quietPeriod(System.getenv(QUIET_ENV)));
+            }
+        };
     }
 
     /**
@@ -254,22 +281,24 @@ public final class HostClient {
         }
     }
 
-    /** The host JVM, detached: its own session, stdin from /dev/null, stdout and stderr to its log. */
-    static ProcessHandle startHostProcess(HostPaths paths, String javaHome, Path appJar, Path archives,
+    /**
+     * The host JVM, detached: its own session, stdin from /dev/null, stdout and stderr to its log. Its
+     * JVM options are the build's {@code host.args} and class-data archive in {@code appDir}.
+     */
+    static ProcessHandle startHostProcess(HostPaths paths, String javaHome, Path appDir, String classPath,
                                           Duration quiet) throws IOException {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             command.add("/usr/bin/setsid"); // out of the client's process group: killing that leaves the host be
         }
         command.add(Path.of(javaHome, "bin", "java").toString());
-        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k",
-                "-Xlog:disable", "-Xlog:all=warning:stderr"));
-        command.addAll(archiveOptions(archives.resolve(Path.of(javaHome).getFileName()), "host"));
+        command.addAll(jvmOptions(appDir, "host"));
+        command.addAll(archiveOptions(appDir.resolve("cds").resolve(Path.of(javaHome).getFileName()), "host"));
         String extra = System.getenv(HOST_JAVA_OPTS_ENV);
         if (extra != null && !extra.isBlank()) {
             command.addAll(Arrays.asList(extra.trim().split("\\s+")));
         }
-        command.addAll(List.of("-cp", appJar.toString(), "dev.glomers.host.NodeHost", // by name: loading the class would pull in Spring
+        command.addAll(List.of("-cp", classPath, "dev.glomers.host.NodeHost", // by name: loading the class would pull in Spring
                 "--dir=" + paths.dir(), "--key=" + paths.buildKey(), "--quiet=" + quiet.toMillis() + "ms"));
         Files.writeString(paths.log(), "", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Process process = new ProcessBuilder(command)
@@ -278,6 +307,15 @@ public final class HostClient {
                 .redirectErrorStream(true)
                 .start();
         return process.toHandle();
+    }
+
+    /**
+     * The JVM options the build wrote for {@code name} (node, host or client) as an argfile the java
+     * launcher reads: {@code @appDir/name.args}; none when the build wrote none.
+     */
+    public static List<String> jvmOptions(Path appDir, String name) {
+        Path argfile = appDir.resolve(name + ".args");
+        return Files.isRegularFile(argfile) ? List.of("@" + argfile) : List.of();
     }
 
     /** The build's class-data archive for this JDK: a Java 25 AOT cache, or an AppCDS archive. */

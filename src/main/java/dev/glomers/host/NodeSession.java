@@ -1,12 +1,12 @@
 package dev.glomers.host;
 
 import dev.glomers.NodeApplication;
+import dev.glomers.StartFailure;
 import dev.glomers.node.Node;
 import dev.glomers.node.NodeThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,6 +31,9 @@ final class NodeSession implements Runnable {
     private final String buildKey;
     private final NodeLogRouter router;
 
+    /** Output bytes a node may have waiting for its client before it stops reading its input. */
+    static final long OUTPUT_LIMIT = 1 << 20;
+
     NodeSession(String name, SocketChannel channel, String buildKey, NodeLogRouter router) {
         this.name = name;
         this.channel = channel;
@@ -44,6 +47,7 @@ final class NodeSession implements Runnable {
         InputStream in = HostProtocol.inputOf(channel);
         OutputStream out = HostProtocol.outputOf(channel);
         ConfigurableApplicationContext context = null;
+        FrameQueue frames = null;
         int status = 1;
         try {
             HostProtocol.Hello hello = HostProtocol.Hello.readFrom(in);
@@ -57,15 +61,28 @@ final class NodeSession implements Runnable {
                 return;
             }
             HostProtocol.writeFrame(out, HostProtocol.ACCEPTED, new byte[0]);
+            // From here on only the queue's own thread writes to the socket (see FrameQueue).
+            FrameQueue queue = new FrameQueue(out, OUTPUT_LIMIT, task -> {
+                Thread writer = new Thread(task, name + "-frames");
+                writer.setDaemon(true);
+                return writer;
+            });
+            frames = queue;
             if (router != null) {
-                router.attach(name, bytes -> writeFrame(out, HostProtocol.STDERR, bytes));
+                router.attach(name, bytes -> queue.add(HostProtocol.STDERR, bytes));
             }
+            StartFailure.takeOverReporting();
             try {
                 context = startNode(hello.args());
             } catch (RuntimeException startFailed) {
-                return; // SpringApplication has logged why, to this node's client
+                String reason = StartFailure.describe(startFailed);
+                queue.add(HostProtocol.STDERR, ("glomers: " + reason + "\n").getBytes(StandardCharsets.UTF_8));
+                if (!StartFailure.isUsageMistake(startFailed)) {
+                    log.error("node {} failed to start", name, startFailed);
+                }
+                return;
             }
-            context.getBean(Node.class).serve(in, new FrameStream(out, HostProtocol.STDOUT));
+            context.getBean(Node.class).serve(queue.gate(in), new FrameStream(queue, HostProtocol.STDOUT));
             status = 0;
         } catch (java.io.EOFException noHello) {
             log.debug("{}: connection closed before it asked for a node", name); // e.g. a host checking we're alive
@@ -79,13 +96,12 @@ final class NodeSession implements Runnable {
                     log.warn("closing node {} failed", name, e);
                 }
             }
-            try {
-                HostProtocol.writeExit(out, status);
-            } catch (IOException clientGone) {
-                // killed client: nobody to tell
-            }
             if (router != null) {
                 router.detach(name);
+            }
+            if (frames != null) {
+                frames.end(status);
+                frames.close();
             }
             try {
                 channel.close();
@@ -113,32 +129,24 @@ final class NodeSession implements Runnable {
         return application.run(springArgs);
     }
 
-    private static void writeFrame(OutputStream out, byte channel, byte[] bytes) {
-        try {
-            HostProtocol.writeFrame(out, channel, bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** What the node writes to "stdout": each write becomes one frame. */
     private static final class FrameStream extends OutputStream {
-        private final OutputStream socket;
+        private final FrameQueue frames;
         private final byte channel;
 
-        FrameStream(OutputStream socket, byte channel) {
-            this.socket = socket;
+        FrameStream(FrameQueue frames, byte channel) {
+            this.frames = frames;
             this.channel = channel;
         }
 
         @Override
-        public void write(int b) throws IOException {
+        public void write(int b) {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            HostProtocol.writeFrame(socket, channel, bytes, offset, length);
+        public void write(byte[] bytes, int offset, int length) {
+            frames.add(channel, bytes, offset, length);
         }
     }
 }

@@ -297,13 +297,35 @@ public class Node implements AutoCloseable {
         }
         Message message = Wire.parse(line);
         if (message == null) {
-            log.warn("ignored a line that is not a message: {}", abbreviate(line));
+            // Rate-limited: a flood of bad lines must not become a flood on stderr (WarningLimit).
+            switch (badLines.admit()) {
+                case LOG -> log.warn("ignored a line that is not a message: {}", abbreviate(line));
+                case COUNT_AND_SCHEDULE_REPORT -> scheduleBadLineReport();
+                case COUNT -> { }
+            }
             return;
         }
         try {
             loop.execute(() -> dispatch(message));
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             log.debug("node closed, dropped {}", message.type());
+        }
+    }
+
+    private final WarningLimit badLines = new WarningLimit(5, Duration.ofSeconds(1), System::nanoTime);
+
+    /** One period from now, on the event loop: how many bad lines went unlogged, then again while they come. */
+    private void scheduleBadLineReport() {
+        try {
+            loop.schedule(() -> {
+                long ignored = badLines.takeCount();
+                if (ignored > 0) {
+                    log.warn("ignored {} more lines that are not messages", String.format(java.util.Locale.ROOT, "%,d", ignored));
+                    scheduleBadLineReport();
+                }
+            }, badLines.period().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the node is closing: nobody is left to tell
         }
     }
 

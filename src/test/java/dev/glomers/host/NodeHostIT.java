@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -34,14 +33,15 @@ class NodeHostIT {
 
     @AfterEach
     void stopLeftoverHosts() throws IOException {
-        for (long pid : hostPids()) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        NodeHostProcesses.stopHosts(temp.resolve("hosts"));
     }
 
-    /** perl: the default Perl forwarder; java: the JVM thin client; off: the standalone one-JVM node. */
+    /**
+     * perl: the default Perl forwarder; java: the JVM thin client; off: the standalone one-JVM node
+     * (GLOMERS_HOST=off); arg-off: the same asked for by the Spring argument --glomers.host=off.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"perl", "java", "off"})
+    @ValueSource(strings = {"perl", "java", "off", "arg-off"})
     void aNodeAnswersInitAndEchoFromAnotherWorkingDirectory(String mode) throws Exception {
         Process node = launch(mode, "echo");
         try (OutputStream stdin = node.getOutputStream();
@@ -54,7 +54,7 @@ class NodeHostIT {
             stdin.flush();
             assertThat(stdout.readLine()).isEqualTo("{\"src\":\"n0\",\"dest\":\"c1\",\"body\":{\"echo\":\"über\",\"type\":\"echo_ok\",\"in_reply_to\":2}}");
             List<Long> hosts = hostPids();
-            assertThat(hosts).hasSize(mode.equals("off") ? 0 : 1);
+            assertThat(hosts).hasSize(mode.endsWith("off") ? 0 : 1);
             stdin.close();
             assertThat(stdout.readLine()).as("nothing else on stdout").isNull();
             assertThat(node.waitFor(10, TimeUnit.SECONDS)).as("the node exits when its stdin ends").isTrue();
@@ -67,7 +67,7 @@ class NodeHostIT {
         }
         String stderr = Files.readString(temp.resolve("stderr-0.log"));
         assertThat(stderr).doesNotContain("Exception");
-        if (!mode.equals("off")) {
+        if (!mode.endsWith("off")) {
             assertThat(stderr).contains("glomers: starting a node host");
         }
     }
@@ -125,13 +125,17 @@ class NodeHostIT {
 
     private Process launch(String mode, String profiles) throws IOException {
         Path elsewhere = Files.createDirectories(temp.resolve("cwd"));
-        ProcessBuilder builder = new ProcessBuilder(ProductRuns.LAUNCHER.toString(), profiles).directory(elsewhere.toFile());
+        List<String> command = new ArrayList<>(List.of(ProductRuns.LAUNCHER.toString(), profiles));
+        if (mode.equals("arg-off")) {
+            command.add("--glomers.host=off");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile());
         Map<String, String> env = builder.environment();
         env.put("GLOMERS_HOST_DIR", temp.resolve("hosts").toString());
         env.put("GLOMERS_HOST_QUIET", "1s");
         if (mode.equals("off")) {
             env.put("GLOMERS_HOST", "off");
-        } else {
+        } else if (!mode.equals("arg-off")) {
             env.put("GLOMERS_CLIENT", mode);
         }
         builder.redirectError(temp.resolve("stderr-" + launched++ + ".log").toFile());
@@ -139,22 +143,7 @@ class NodeHostIT {
     }
 
     private List<Long> hostPids() throws IOException {
-        Path hosts = temp.resolve("hosts");
-        if (!Files.isDirectory(hosts)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(hosts)) {
-            return files.filter(path -> path.toString().endsWith(".pid"))
-                    .map(NodeHostIT::readPid).flatMap(Optional::stream).toList();
-        }
-    }
-
-    private static Optional<Long> readPid(Path file) {
-        try {
-            return Optional.of(Long.parseLong(Files.readString(file).trim()));
-        } catch (IOException | NumberFormatException gone) {
-            return Optional.empty();
-        }
+        return NodeHostProcesses.pids(temp.resolve("hosts"));
     }
 
     private static void assertExitsWithin(long pid, int seconds) throws InterruptedException {

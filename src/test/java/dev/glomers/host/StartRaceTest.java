@@ -25,7 +25,7 @@ class StartRaceTest {
         HostPaths paths = new HostPaths(Path.of(args[0]), args[1]);
         paths.ensurePrivateDir();
         HostClient.HostStarter starter = hostPaths -> HostClient.startHostProcess(hostPaths,
-                System.getProperty("java.home"), Path.of(args[2]), Path.of(args[0], "no-archives"), Duration.ofSeconds(1));
+                System.getProperty("java.home"), Path.of("target", "glomers").toAbsolutePath(), args[2], Duration.ofSeconds(1));
         HostClient.startOrJoin(paths, starter, System.err, Duration.ofSeconds(60)).close();
         System.exit(0);
     }
@@ -38,8 +38,11 @@ class StartRaceTest {
         List<Process> clients = new ArrayList<>();
         try {
             for (int i = 0; i < CLIENTS; i++) {
-                clients.add(new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classpath,
-                        StartRaceTest.class.getName(), paths.dir().toString(), paths.buildKey(), classpath)
+                List<String> command = new ArrayList<>(List.of(java));
+                command.addAll(HostClient.jvmOptions(Path.of("target", "glomers").toAbsolutePath(), "client"));
+                command.addAll(List.of("-cp", classpath, StartRaceTest.class.getName(), paths.dir().toString(),
+                        paths.buildKey(), classpath));
+                clients.add(new ProcessBuilder(command)
                         .redirectError(temp.resolve("client" + i + ".err").toFile())
                         .start());
             }

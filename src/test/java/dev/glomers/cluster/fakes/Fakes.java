@@ -1,6 +1,7 @@
 package dev.glomers.cluster.fakes;
 
 import dev.glomers.cluster.ClusterOptions;
+import dev.glomers.host.HostClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +13,11 @@ public final class Fakes {
     }
 
     public static List<String> command(Class<? extends FakeNode> main, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xss512k",
-                // As bin/glomers does: JVM warnings (e.g. a locked hsperfdata file) would land on stdout, the wire.
-                "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The standalone node's JVM options, as the build wrote them (bin/glomers reads the same argfile).
+        command.addAll(HostClient.jvmOptions(Path.of("target", "glomers").toAbsolutePath(), "node"));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return command;
     }
