@@ -63,6 +63,8 @@ public class Node implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final LongSupplier clock;
     private final Random random;
+    private final WarningLimit badLines;
+    private final WarningLimit unanswerable;
     private final ThreadFactory threads;
 
     private volatile Consumer<String> output = line -> log.warn("no output connected, dropped {}", line);
@@ -80,6 +82,9 @@ public class Node implements AutoCloseable {
         this.loop = loop.executor();
         this.clock = loop.clockMillis();
         this.random = loop.random();
+        LongSupplier nanos = () -> clock.getAsLong() * 1_000_000;
+        this.badLines = new WarningLimit(5, Duration.ofSeconds(1), nanos);
+        this.unanswerable = new WarningLimit(5, Duration.ofSeconds(1), nanos);
         handle("init", Init.class, this::init);
     }
 
@@ -176,7 +181,8 @@ public class Node implements AutoCloseable {
             error = RpcError.crash(cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
         if (request.msgId() == 0) {
-            log.warn("cannot answer {} from {} (no msg_id): {}", request.type(), request.src(), error.getMessage());
+            warnLimited(unanswerable, "requests that could not be answered (no msg_id)",
+                    () -> log.warn("cannot answer {} from {} (no msg_id): {}", request.type(), request.src(), error.getMessage()));
             return;
         }
         reply(request, error.toBody());
@@ -297,12 +303,8 @@ public class Node implements AutoCloseable {
         }
         Message message = Wire.parse(line);
         if (message == null) {
-            // Rate-limited: a flood of bad lines must not become a flood on stderr (WarningLimit).
-            switch (badLines.admit()) {
-                case LOG -> log.warn("ignored a line that is not a message: {}", abbreviate(line));
-                case COUNT_AND_SCHEDULE_REPORT -> scheduleBadLineReport();
-                case COUNT -> { }
-            }
+            warnLimited(badLines, "lines that are not messages",
+                    () -> log.warn("ignored a line that is not a message: {}", abbreviate(line)));
             return;
         }
         try {
@@ -312,18 +314,28 @@ public class Node implements AutoCloseable {
         }
     }
 
-    private final WarningLimit badLines = new WarningLimit(5, Duration.ofSeconds(1), System::nanoTime);
+    /**
+     * A warning that a flood of bad input could repeat endlessly: the first few of a burst in full,
+     * then a count once per period ({@link WarningLimit}), so the flood never becomes one on stderr.
+     */
+    private void warnLimited(WarningLimit limit, String countedAs, Runnable warnInFull) {
+        switch (limit.admit()) {
+            case LOG -> warnInFull.run();
+            case COUNT_AND_SCHEDULE_REPORT -> reportCountLater(limit, countedAs);
+            case COUNT -> { }
+        }
+    }
 
-    /** One period from now, on the event loop: how many bad lines went unlogged, then again while they come. */
-    private void scheduleBadLineReport() {
+    /** One period from now, on the event loop: how many went unlogged, then again while they come. */
+    private void reportCountLater(WarningLimit limit, String countedAs) {
         try {
             loop.schedule(() -> {
-                long ignored = badLines.takeCount();
+                long ignored = limit.takeCount();
                 if (ignored > 0) {
-                    log.warn("ignored {} more lines that are not messages", String.format(java.util.Locale.ROOT, "%,d", ignored));
-                    scheduleBadLineReport();
+                    log.warn("ignored {} more {}", String.format(java.util.Locale.ROOT, "%,d", ignored), countedAs);
+                    reportCountLater(limit, countedAs);
                 }
-            }, badLines.period().toNanos(), TimeUnit.NANOSECONDS);
+            }, limit.period().toNanos(), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // the node is closing: nobody is left to tell
         }
