@@ -15,7 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <ul>
  * <li>Record components are camelCase, fields on the wire snake_case ({@code nodeIds} is {@code node_ids}).</li>
  * <li>Nulls are never written: a client reply with a null field is "malformed" to the workbench.</li>
- * <li>Every component of a body record is required on the way in (a missing one is error 12);
+ * <li>Every component of a body record is required on the way in (a missing or null one is error 12;
+ *     a {@code JsonNode} component reads a JSON null as {@code NullNode}, so an echo of null still works);
  *     unknown fields are ignored, since every body also carries type and ids.</li>
  * </ul>
  */
@@ -27,6 +28,7 @@ public final class Wire {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();
 
