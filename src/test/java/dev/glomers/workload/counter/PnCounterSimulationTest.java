@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The shipped pn-counter ({@link PnCounterCore} and its gossip) in the deterministic simulation. */
+/** The shipped pn-counter ({@link dev.glomers.workload.crdt.CrdtCore} over a {@link PnCounterState}) in the deterministic simulation. */
 class PnCounterSimulationTest {
 
     private static long read(Simulation sim, CounterHistory history, String node) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The shipped g-set ({@link GSetCore} and its gossip) in the deterministic simulation. */
+/** The shipped g-set ({@link dev.glomers.workload.crdt.CrdtCore} over a {@link GSetState}) in the deterministic simulation. */
 class GSetSimulationTest {
 
     private static JsonNode readValue(Simulation sim, String node) {
