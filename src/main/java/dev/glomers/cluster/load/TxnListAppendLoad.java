@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.ClusterOptions;
-import dev.glomers.cluster.load.ClientLoad;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
@@ -14,16 +13,12 @@ import dev.glomers.cluster.check.ListAppendChecker.Anomaly;
 import dev.glomers.cluster.check.ListAppendChecker.Status;
 import dev.glomers.cluster.check.ListAppendChecker.Txn;
 import dev.glomers.cluster.check.Replies;
-import dev.glomers.node.ErrorCode;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * txn-list-append (jepsen-io/maelstrom src/maelstrom/workload/txn_list_append.clj): transactions of reads
@@ -70,35 +65,15 @@ public final class TxnListAppendLoad implements ClientLoad {
      */
     @Override
     public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
-        Replies.expect(reply, "txn_ok", "txn");
-        JsonNode invoked = invocation.value();
-        JsonNode completed = Replies.array(reply, "txn");
-        if (completed.size() != invoked.size()) {
-            throw new MalformedReplyException("txn_ok with " + completed.size() + " micro-ops for " + invoked.size()
-                    + ": " + reply);
-        }
-        for (int i = 0; i < invoked.size(); i++) {
-            JsonNode asked = invoked.get(i);
-            JsonNode got = completed.get(i);
-            boolean sameOp = got.isArray() && got.size() == 3
-                    && Json.canonical(got.get(0)).equals(Json.canonical(asked.get(0)))
-                    && Json.canonical(got.get(1)).equals(Json.canonical(asked.get(1)));
-            boolean valueFits = asked.get(0).asText().equals("r")
-                    ? got.size() == 3 && (got.get(2).isArray() || got.get(2).isNull())
-                    : got.size() == 3 && Json.canonical(got.get(2)).equals(Json.canonical(asked.get(2)));
-            if (!sameOp || !valueFits) {
-                throw new MalformedReplyException("micro-op " + i + " came back as " + got + " for " + asked + ": "
-                        + reply);
-            }
-        }
-        return completed;
+        return Replies.txnOk(reply, invocation.value(), (asked, value) -> asked.get(0).asText().equals("r")
+                ? value.isArray() || value.isNull()
+                : Json.canonical(value).equals(Json.canonical(asked.get(2))));
     }
 
     /** The workbench's client records every definite error as a failed transaction (it did not happen). */
     @Override
     public Set<Integer> definiteErrorCodes() {
-        return Arrays.stream(ErrorCode.values()).filter(ErrorCode::definite).map(ErrorCode::code)
-                .collect(Collectors.toSet());
+        return ClientLoad.allDefiniteErrorCodes();
     }
 
     @Override
@@ -145,13 +120,8 @@ public final class TxnListAppendLoad implements ClientLoad {
 
     /** One transaction per client invocation, ended as its completion says (none: indeterminate). */
     static List<Txn> transactions(History history) {
-        Map<Integer, Op> completions = new HashMap<>();
         List<Op> ops = history.ops();
-        for (Op op : ops) {
-            if (op.isClientOp() && !op.isInvoke()) {
-                completions.put(op.invocation(), op);
-            }
-        }
+        Map<Integer, Op> completions = History.completionsByInvocation(ops);
         List<Txn> txns = new ArrayList<>();
         for (Op op : ops) {
             if (!op.isClientOp() || !op.isInvoke() || !op.f().equals("txn")) {

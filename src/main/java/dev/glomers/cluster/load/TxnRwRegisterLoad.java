@@ -11,17 +11,13 @@ import dev.glomers.cluster.Op;
 import dev.glomers.cluster.check.Replies;
 import dev.glomers.cluster.check.TxnChecker;
 import dev.glomers.cluster.check.TxnOp;
-import dev.glomers.node.ErrorCode;
 import dev.glomers.workload.txn.MicroOp;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * txn-rw-register (jepsen-io/maelstrom src/maelstrom/workload/txn_rw_register.clj): transactions of 1-4
@@ -64,31 +60,14 @@ public final class TxnRwRegisterLoad implements ClientLoad {
     /** The reply must be the invoked transaction with only the read values filled in. */
     @Override
     public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
-        Replies.expect(reply, "txn_ok", "txn");
-        JsonNode invoked = invocation.value();
-        JsonNode completed = Replies.array(reply, "txn");
-        if (completed.size() != invoked.size()) {
-            throw new MalformedReplyException("txn_ok with " + completed.size() + " micro-ops for " + invoked.size() + ": " + reply);
-        }
-        for (int i = 0; i < invoked.size(); i++) {
-            JsonNode asked = invoked.get(i);
-            JsonNode got = completed.get(i);
-            boolean sameShape = got.isArray() && got.size() == 3
-                    && Json.canonical(got.get(0)).equals(Json.canonical(asked.get(0)))
-                    && Json.canonical(got.get(1)).equals(Json.canonical(asked.get(1)));
-            boolean writeUnchanged = !asked.get(0).asText().equals(MicroOp.WRITE)
-                    || Json.canonical(got.get(2)).equals(Json.canonical(asked.get(2)));
-            if (!sameShape || !writeUnchanged) {
-                throw new MalformedReplyException("micro-op " + i + " came back as " + got + " for " + asked + ": " + reply);
-            }
-        }
-        return completed;
+        return Replies.txnOk(reply, invocation.value(), (asked, value) -> !asked.get(0).asText().equals(MicroOp.WRITE)
+                || Json.canonical(value).equals(Json.canonical(asked.get(2))));
     }
 
     /** The workbench's client records every definite error as a failed (never happening) transaction. */
     @Override
     public Set<Integer> definiteErrorCodes() {
-        return Arrays.stream(ErrorCode.values()).filter(ErrorCode::definite).map(ErrorCode::code).collect(Collectors.toSet());
+        return ClientLoad.allDefiniteErrorCodes();
     }
 
     @Override
@@ -120,12 +99,7 @@ public final class TxnRwRegisterLoad implements ClientLoad {
 
     /** Client transactions in invocation order, each with how it ended (no completion: indeterminate). */
     static List<TxnOp> transactions(History history) {
-        Map<Integer, Op> completions = new HashMap<>();
-        for (Op op : history.ops()) {
-            if (op.isClientOp() && !op.isInvoke()) {
-                completions.put(op.invocation(), op);
-            }
-        }
+        Map<Integer, Op> completions = History.completionsByInvocation(history.ops());
         List<TxnOp> txns = new ArrayList<>();
         for (Op op : history.ops()) {
             if (!op.isClientOp() || !op.isInvoke() || !op.f().equals("txn")) {
