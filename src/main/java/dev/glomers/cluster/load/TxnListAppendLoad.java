@@ -27,7 +27,6 @@ import java.util.Set;
  */
 public final class TxnListAppendLoad implements ClientLoad {
 
-    private static final List<String> WORKBENCH_DEFAULT_MODELS = List.of("strict-serializable");
     /** Elle's default pool size for its exponential key distribution. */
     private static final int DEFAULT_KEY_COUNT = 10;
 
@@ -78,8 +77,7 @@ public final class TxnListAppendLoad implements ClientLoad {
 
     @Override
     public List<CheckResult> check(History history, CheckContext context) {
-        List<String> models = context.options().consistencyModels().isEmpty()
-                ? WORKBENCH_DEFAULT_MODELS : context.options().consistencyModels();
+        List<String> models = context.consistencyModels();
         long started = System.nanoTime();
         ListAppendChecker.Result result;
         try {

@@ -27,8 +27,6 @@ import java.util.Set;
  */
 public final class TxnRwRegisterLoad implements ClientLoad {
 
-    private static final List<String> WORKBENCH_DEFAULT_MODELS = List.of("strict-serializable");
-
     private TxnGenerator generator = TxnGenerator.defaults(0);
 
     @Override
@@ -72,8 +70,7 @@ public final class TxnRwRegisterLoad implements ClientLoad {
 
     @Override
     public List<CheckResult> check(History history, CheckContext context) {
-        List<String> models = context.options().consistencyModels().isEmpty()
-                ? WORKBENCH_DEFAULT_MODELS : context.options().consistencyModels();
+        List<String> models = context.consistencyModels();
         TxnChecker.Result result;
         try {
             result = TxnChecker.check(transactions(history), models);
