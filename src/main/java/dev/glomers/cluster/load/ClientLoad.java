@@ -6,13 +6,10 @@ import java.time.Duration;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.History;
-import dev.glomers.node.ErrorCode;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * A workload the runner can drive: what clients send, how replies are read, what is checked. One
@@ -70,12 +67,6 @@ public interface ClientLoad {
      */
     default Set<Integer> definiteErrorCodes() {
         return Set.of(1, 10, 11);
-    }
-
-    /** Every definite error code of the workbench, for a client that records each as a failed operation (txn). */
-    static Set<Integer> allDefiniteErrorCodes() {
-        return Arrays.stream(ErrorCode.values()).filter(ErrorCode::definite).map(ErrorCode::code)
-                .collect(Collectors.toSet());
     }
 
     /** Checks the finished history. */

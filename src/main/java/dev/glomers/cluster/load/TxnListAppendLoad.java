@@ -1,7 +1,6 @@
 package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.ClusterOptions;
@@ -12,20 +11,18 @@ import dev.glomers.cluster.check.ListAppendChecker;
 import dev.glomers.cluster.check.ListAppendChecker.Anomaly;
 import dev.glomers.cluster.check.ListAppendChecker.Status;
 import dev.glomers.cluster.check.ListAppendChecker.Txn;
-import dev.glomers.cluster.check.Replies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * txn-list-append (jepsen-io/maelstrom src/maelstrom/workload/txn_list_append.clj): transactions of reads
  * and appends over a few keys at a time ({@link ListAppendGenerator}), checked in Elle's way for the
  * anomalies {@code --consistency-models} rule out (default strict-serializable; {@link ListAppendChecker}).
  */
-public final class TxnListAppendLoad implements ClientLoad {
+public final class TxnListAppendLoad extends TxnClientLoad {
 
     /** Elle's default pool size for its exponential key distribution. */
     private static final int DEFAULT_KEY_COUNT = 10;
@@ -50,29 +47,15 @@ public final class TxnListAppendLoad implements ClientLoad {
         return Invocation.of("txn", generator.next(random));
     }
 
-    @Override
-    public ObjectNode request(Invocation invocation) {
-        ObjectNode body = Json.object();
-        body.put("type", "txn");
-        body.set("txn", invocation.value());
-        return body;
-    }
-
     /**
-     * The reply must hold the same micro-ops in the same order: reads with their key and a list (or null,
-     * which the workbench's schema lets through and Elle reads as the empty list), appends unchanged.
+     * Reads come back with a list (or null, which the workbench's schema lets through and Elle reads as the
+     * empty list), appends unchanged.
      */
     @Override
-    public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
-        return Replies.txnOk(reply, invocation.value(), (asked, value) -> asked.get(0).asText().equals("r")
+    boolean valueFits(JsonNode asked, JsonNode value) {
+        return asked.get(0).asText().equals("r")
                 ? value.isArray() || value.isNull()
-                : Json.canonical(value).equals(Json.canonical(asked.get(2))));
-    }
-
-    /** The workbench's client records every definite error as a failed transaction (it did not happen). */
-    @Override
-    public Set<Integer> definiteErrorCodes() {
-        return ClientLoad.allDefiniteErrorCodes();
+                : Json.canonical(value).equals(Json.canonical(asked.get(2)));
     }
 
     @Override

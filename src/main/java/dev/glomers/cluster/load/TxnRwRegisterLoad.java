@@ -1,14 +1,12 @@
 package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
-import dev.glomers.cluster.check.Replies;
 import dev.glomers.cluster.check.TxnChecker;
 import dev.glomers.cluster.check.TxnOp;
 import dev.glomers.workload.txn.MicroOp;
@@ -17,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * txn-rw-register (jepsen-io/maelstrom src/maelstrom/workload/txn_rw_register.clj): transactions of 1-4
@@ -25,7 +22,7 @@ import java.util.Set;
  * anomalies the {@code --consistency-models} forbid ({@link TxnChecker}: G0, G1a, G1b, G1c and their
  * relatives; the workbench's default, strict-serializable, only through its weaker anomalies).
  */
-public final class TxnRwRegisterLoad implements ClientLoad {
+public final class TxnRwRegisterLoad extends TxnClientLoad {
 
     private TxnGenerator generator = TxnGenerator.defaults(0);
 
@@ -47,25 +44,10 @@ public final class TxnRwRegisterLoad implements ClientLoad {
         return Invocation.of("txn", MicroOp.toJson(generator.next(random)));
     }
 
-    @Override
-    public ObjectNode request(Invocation invocation) {
-        ObjectNode body = Json.object();
-        body.put("type", "txn");
-        body.set("txn", invocation.value());
-        return body;
-    }
-
     /** The reply must be the invoked transaction with only the read values filled in. */
     @Override
-    public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
-        return Replies.txnOk(reply, invocation.value(), (asked, value) -> !asked.get(0).asText().equals(MicroOp.WRITE)
-                || Json.canonical(value).equals(Json.canonical(asked.get(2))));
-    }
-
-    /** The workbench's client records every definite error as a failed (never happening) transaction. */
-    @Override
-    public Set<Integer> definiteErrorCodes() {
-        return ClientLoad.allDefiniteErrorCodes();
+    boolean valueFits(JsonNode asked, JsonNode value) {
+        return !asked.get(0).asText().equals(MicroOp.WRITE) || Json.canonical(value).equals(Json.canonical(asked.get(2)));
     }
 
     @Override
