@@ -2,7 +2,9 @@ package dev.glomers.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The run's history, appended to by the runner, read by the checkers. Thread-safe for appends. Values are
@@ -71,5 +73,16 @@ public final class History {
     /** Client invocations: the workbench's op-count for msgs-per-op (net/checker.clj). */
     public synchronized long clientInvocations() {
         return ops.stream().filter(op -> op.isClientOp() && op.isInvoke()).count();
+    }
+
+    /** Each client completion of {@code ops}, by the index of its invocation; an invocation missing here never completed. */
+    public static Map<Integer, Op> completionsByInvocation(List<Op> ops) {
+        Map<Integer, Op> completions = new HashMap<>();
+        for (Op op : ops) {
+            if (op.isClientOp() && !op.isInvoke()) {
+                completions.put(op.invocation(), op);
+            }
+        }
+        return completions;
     }
 }

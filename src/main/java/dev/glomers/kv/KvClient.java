@@ -11,15 +11,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * A client of one of the workbench's key-value services ({@code seq-kv}, {@code lin-kv},
+ * A client of one of the workbench's key-value services ({@link KvWire}: {@code seq-kv}, {@code lin-kv},
  * {@code lww-kv}). Keys and values are any JSON value. Every call has a timeout: the workbench
  * never reports a lost message. Errors 20 and 22 arrive as their own exception types.
  */
 public final class KvClient {
-
-    public static final String SEQ_KV = "seq-kv";
-    public static final String LIN_KV = "lin-kv";
-    public static final String LWW_KV = "lww-kv";
 
     private final Node node;
     private final String service;
@@ -37,7 +33,7 @@ public final class KvClient {
 
     /** The value under {@code key}; fails with {@link KeyDoesNotExistException} when there is none. */
     public CompletableFuture<JsonNode> read(Object key) {
-        return call(new Read(key), ReadOk.class).thenApply(ReadOk::value);
+        return call(new KvWire.Read(key), ReadOk.class).thenApply(ReadOk::value);
     }
 
     /** The value under {@code key} read as {@code type}. */
@@ -46,7 +42,7 @@ public final class KvClient {
     }
 
     public CompletableFuture<Void> write(Object key, Object value) {
-        return call(new Write(key, value), JsonNode.class).thenApply(ok -> null);
+        return call(new KvWire.Write(key, value), JsonNode.class).thenApply(ok -> null);
     }
 
     /**
@@ -57,7 +53,7 @@ public final class KvClient {
      * can work out, so each caller retries under its own policy (e.g. {@code kafka-commit}).
      */
     public CompletableFuture<Void> compareAndSet(Object key, Object from, Object to, boolean createIfMissing) {
-        return call(new Cas(key, from, to, createIfMissing ? Boolean.TRUE : null), JsonNode.class).thenApply(ok -> null);
+        return call(new KvWire.Cas(key, from, to, createIfMissing), JsonNode.class).thenApply(ok -> null);
     }
 
     private <R> CompletableFuture<R> call(Body request, Class<R> replyType) {
@@ -79,27 +75,6 @@ public final class KvClient {
         return failure;
     }
 
-    record Read(Object key) implements Body {
-        @Override
-        public String type() {
-            return "read";
-        }
-    }
-
-    record ReadOk(JsonNode value) {
-    }
-
-    record Write(Object key, Object value) implements Body {
-        @Override
-        public String type() {
-            return "write";
-        }
-    }
-
-    record Cas(Object key, Object from, Object to, Boolean createIfNotExists) implements Body {
-        @Override
-        public String type() {
-            return "cas";
-        }
+    private record ReadOk(JsonNode value) {
     }
 }

@@ -14,9 +14,9 @@ public class KvClients {
     private final KvClient lww;
 
     public KvClients(Node node, KvProperties settings) {
-        this.seq = new KvClient(node, KvClient.SEQ_KV, settings.timeout());
-        this.lin = new KvClient(node, KvClient.LIN_KV, settings.timeout());
-        this.lww = new KvClient(node, KvClient.LWW_KV, settings.timeout());
+        this.seq = new KvClient(node, KvWire.SEQ_KV, settings.timeout());
+        this.lin = new KvClient(node, KvWire.LIN_KV, settings.timeout());
+        this.lww = new KvClient(node, KvWire.LWW_KV, settings.timeout());
     }
 
     public KvClient seq() {

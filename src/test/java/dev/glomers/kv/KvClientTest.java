@@ -19,7 +19,7 @@ class KvClientTest {
 
     private final Lines out = new Lines();
     private final Node node = new Node(new NodeThreads("kv-test"));
-    private final KvClient kv = new KvClient(node, KvClient.LIN_KV, Duration.ofSeconds(5));
+    private final KvClient kv = new KvClient(node, KvWire.LIN_KV, Duration.ofSeconds(5));
 
     @BeforeEach
     void init() {

@@ -102,13 +102,8 @@ public final class CasRegisterLinearizability {
     public CheckResult check(History history) {
         Map<String, List<RegisterOp>> byKey = new LinkedHashMap<>();
         Map<String, int[]> counts = new LinkedHashMap<>(); // ok, info, fail per key
-        Map<Integer, Op> completions = new HashMap<>();
         List<Op> ops = history.ops();
-        for (Op op : ops) {
-            if (op.isClientOp() && !op.isInvoke()) {
-                completions.put(op.invocation(), op);
-            }
-        }
+        Map<Integer, Op> completions = History.completionsByInvocation(ops);
         for (Op invoke : ops) {
             if (!invoke.isClientOp() || !invoke.isInvoke()) {
                 continue;

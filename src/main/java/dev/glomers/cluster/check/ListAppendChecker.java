@@ -301,6 +301,26 @@ public final class ListAppendChecker {
         return txns.get(t).status() == Status.OK;
     }
 
+    /** Micro-op {@code i} of transaction {@code t} read {@code key} as {@code read}. */
+    private interface ReadVisitor {
+        void visit(int t, int i, int key, int[] read);
+    }
+
+    /** Visits every read of every transaction that completed ok (what the others read is unknown), in order. */
+    private void forEachOkRead(ReadVisitor visitor) {
+        for (int t = 0; t < txns.size(); t++) {
+            if (!ok(t)) {
+                continue;
+            }
+            Parsed p = parsed[t];
+            for (int i = 0; i < p.size(); i++) {
+                if (p.read()[i] != null) {
+                    visitor.visit(t, i, p.key()[i], p.read()[i]);
+                }
+            }
+        }
+    }
+
     // ---- indices ----
 
     private void indexAppends() {
@@ -330,49 +350,30 @@ public final class ListAppendChecker {
     private void indexReads() {
         Map<Integer, int[]> longest = new HashMap<>();
         Map<Integer, Integer> longestReader = new HashMap<>();
-        for (int t = 0; t < txns.size(); t++) {
-            if (!ok(t)) {
-                continue;
+        forEachOkRead((t, i, k, read) -> {
+            readers.computeIfAbsent(pair(k, read.length == 0 ? INIT : read[read.length - 1]),
+                    x -> new ArrayList<>()).add(t);
+            if (read.length > 0 && (!longest.containsKey(k) || read.length > longest.get(k).length)) {
+                longest.put(k, read);
+                longestReader.put(k, t);
             }
-            Parsed p = parsed[t];
-            for (int i = 0; i < p.size(); i++) {
-                int[] read = p.read()[i];
-                if (read == null) {
-                    continue;
-                }
-                int k = p.key()[i];
-                readers.computeIfAbsent(pair(k, read.length == 0 ? INIT : read[read.length - 1]),
-                        x -> new ArrayList<>()).add(t);
-                if (read.length > 0 && (!longest.containsKey(k) || read.length > longest.get(k).length)) {
-                    longest.put(k, read);
-                    longestReader.put(k, t);
-                }
-                reportDuplicates(t, i, read);
-            }
-        }
+            reportDuplicates(t, i, read);
+        });
         // Every read must be a prefix of the longest one of its key.
         Set<Integer> incompatibleKeys = new HashSet<>();
-        for (int t = 0; t < txns.size(); t++) {
-            if (!ok(t)) {
-                continue;
+        forEachOkRead((t, i, k, read) -> {
+            if (read.length == 0 || incompatibleKeys.contains(k)) {
+                return;
             }
-            Parsed p = parsed[t];
-            for (int i = 0; i < p.size(); i++) {
-                int[] read = p.read()[i];
-                int k = p.key()[i];
-                if (read == null || read.length == 0 || incompatibleKeys.contains(k)) {
-                    continue;
-                }
-                int[] order = longest.get(k);
-                if (!isPrefix(read, order)) {
-                    incompatibleKeys.add(k);
-                    report(new Anomaly("incompatible-order", "reads of key " + keyNames.get(k) + " saw "
-                            + elements(read) + " and " + elements(order)
-                            + ": neither is a prefix of the other, so no single order of appends explains both",
-                            List.of(describe(t), describe(longestReader.get(k)))));
-                }
+            int[] order = longest.get(k);
+            if (!isPrefix(read, order)) {
+                incompatibleKeys.add(k);
+                report(new Anomaly("incompatible-order", "reads of key " + keyNames.get(k) + " saw "
+                        + elements(read) + " and " + elements(order)
+                        + ": neither is a prefix of the other, so no single order of appends explains both",
+                        List.of(describe(t), describe(longestReader.get(k)))));
             }
-        }
+        });
         for (Map.Entry<Integer, int[]> entry : longest.entrySet()) {
             int[] order = Arrays.stream(entry.getValue()).distinct().toArray();
             versionOrder.put(entry.getKey(), order);
@@ -499,41 +500,30 @@ public final class ListAppendChecker {
     }
 
     private void checkReadsAgainstWriters() {
-        for (int t = 0; t < txns.size(); t++) {
-            if (!ok(t)) {
-                continue;
-            }
-            Parsed p = parsed[t];
-            for (int i = 0; i < p.size(); i++) {
-                int[] read = p.read()[i];
-                if (read == null) {
-                    continue;
-                }
-                int k = p.key()[i];
-                for (int e : read) {
-                    long kv = pair(k, e);
-                    Integer failed = failedWriter.get(kv);
-                    if (failed != null) {
-                        report(new Anomaly("G1a", "read key " + keyNames.get(k) + " as " + elements(read)
-                                + ", including element " + elementNames.get(e) + " of a transaction that failed",
-                                List.of(describe(t), describe(failed))));
-                    } else if (!writer.containsKey(kv)) {
-                        report(new Anomaly("garbage-read", "read key " + keyNames.get(k) + " as " + elements(read)
-                                + ", including element " + elementNames.get(e) + " that no transaction appended",
-                                List.of(describe(t))));
-                    }
-                }
-                if (read.length > 0) {
-                    int last = read[read.length - 1];
-                    Integer intermediate = intermediateWriter.get(pair(k, last));
-                    if (intermediate != null && intermediate != t) {
-                        report(new Anomaly("G1b", "read key " + keyNames.get(k) + " as " + elements(read)
-                                + ", a state in the middle of another transaction, which appended to the key again"
-                                + " after " + elementNames.get(last), List.of(describe(t), describe(intermediate))));
-                    }
+        forEachOkRead((t, i, k, read) -> {
+            for (int e : read) {
+                long kv = pair(k, e);
+                Integer failed = failedWriter.get(kv);
+                if (failed != null) {
+                    report(new Anomaly("G1a", "read key " + keyNames.get(k) + " as " + elements(read)
+                            + ", including element " + elementNames.get(e) + " of a transaction that failed",
+                            List.of(describe(t), describe(failed))));
+                } else if (!writer.containsKey(kv)) {
+                    report(new Anomaly("garbage-read", "read key " + keyNames.get(k) + " as " + elements(read)
+                            + ", including element " + elementNames.get(e) + " that no transaction appended",
+                            List.of(describe(t))));
                 }
             }
-        }
+            if (read.length > 0) {
+                int last = read[read.length - 1];
+                Integer intermediate = intermediateWriter.get(pair(k, last));
+                if (intermediate != null && intermediate != t) {
+                    report(new Anomaly("G1b", "read key " + keyNames.get(k) + " as " + elements(read)
+                            + ", a state in the middle of another transaction, which appended to the key again"
+                            + " after " + elementNames.get(last), List.of(describe(t), describe(intermediate))));
+                }
+            }
+        });
     }
 
     // ---- the dependency graph ----

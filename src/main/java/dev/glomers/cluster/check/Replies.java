@@ -2,9 +2,11 @@ package dev.glomers.cluster.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.cluster.Json;
 import dev.glomers.cluster.load.ClientLoad.MalformedReplyException;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 /**
  * Reply shape checks as the workbench's closed schemas make them (jepsen-io/maelstrom
@@ -58,5 +60,33 @@ public final class Replies {
             throw new MalformedReplyException(field + " must be an array: " + reply);
         }
         return value;
+    }
+
+    /**
+     * Checks a {@code txn_ok} against the transaction it answers: the same micro-ops in the same order,
+     * each {@code [f, key, value]} with {@code f} and {@code key} unchanged and a value that
+     * {@code valueFits(asked micro-op, value)} accepts (what a read may return depends on the workload).
+     * Returns the completed transaction.
+     */
+    public static JsonNode txnOk(ObjectNode reply, JsonNode invoked, BiPredicate<JsonNode, JsonNode> valueFits)
+            throws MalformedReplyException {
+        expect(reply, "txn_ok", "txn");
+        JsonNode completed = array(reply, "txn");
+        if (completed.size() != invoked.size()) {
+            throw new MalformedReplyException("txn_ok with " + completed.size() + " micro-ops for " + invoked.size()
+                    + ": " + reply);
+        }
+        for (int i = 0; i < invoked.size(); i++) {
+            JsonNode asked = invoked.get(i);
+            JsonNode got = completed.get(i);
+            boolean sameOp = got.isArray() && got.size() == 3
+                    && Json.canonical(got.get(0)).equals(Json.canonical(asked.get(0)))
+                    && Json.canonical(got.get(1)).equals(Json.canonical(asked.get(1)));
+            if (!sameOp || !valueFits.test(asked, got.get(2))) {
+                throw new MalformedReplyException("micro-op " + i + " came back as " + got + " for " + asked + ": "
+                        + reply);
+            }
+        }
+        return completed;
     }
 }

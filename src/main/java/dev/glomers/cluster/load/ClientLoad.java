@@ -99,6 +99,11 @@ public interface ClientLoad {
 
     /** What checkers get besides the history. */
     record CheckContext(ClusterOptions options, List<String> nodeIds) {
+
+        /** The models a transactional history is checked against: {@code --consistency-models}, else the workbench's default. */
+        public List<String> consistencyModels() {
+            return options.consistencyModels().isEmpty() ? List.of("strict-serializable") : options.consistencyModels();
+        }
     }
 
     /** A set-up step failed; the run stops (the workbench aborts the test). */

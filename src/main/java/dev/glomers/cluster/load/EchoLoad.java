@@ -10,7 +10,6 @@ import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
 import dev.glomers.cluster.check.Replies;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -48,13 +47,8 @@ public final class EchoLoad implements ClientLoad {
 
     @Override
     public List<CheckResult> check(History history, CheckContext context) {
-        Map<Integer, Op> completions = new HashMap<>();
         List<Op> ops = history.ops();
-        for (Op op : ops) {
-            if (op.isClientOp() && !op.isInvoke()) {
-                completions.put(op.invocation(), op);
-            }
-        }
+        Map<Integer, Op> completions = History.completionsByInvocation(ops);
         List<String> errors = new ArrayList<>();
         int count = 0;
         for (Op op : ops) {

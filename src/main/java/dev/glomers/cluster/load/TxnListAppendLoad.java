@@ -1,11 +1,9 @@
 package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.ClusterOptions;
-import dev.glomers.cluster.load.ClientLoad;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
@@ -13,26 +11,19 @@ import dev.glomers.cluster.check.ListAppendChecker;
 import dev.glomers.cluster.check.ListAppendChecker.Anomaly;
 import dev.glomers.cluster.check.ListAppendChecker.Status;
 import dev.glomers.cluster.check.ListAppendChecker.Txn;
-import dev.glomers.cluster.check.Replies;
-import dev.glomers.node.ErrorCode;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * txn-list-append (jepsen-io/maelstrom src/maelstrom/workload/txn_list_append.clj): transactions of reads
  * and appends over a few keys at a time ({@link ListAppendGenerator}), checked in Elle's way for the
  * anomalies {@code --consistency-models} rule out (default strict-serializable; {@link ListAppendChecker}).
  */
-public final class TxnListAppendLoad implements ClientLoad {
+public final class TxnListAppendLoad extends TxnClientLoad {
 
-    private static final List<String> WORKBENCH_DEFAULT_MODELS = List.of("strict-serializable");
     /** Elle's default pool size for its exponential key distribution. */
     private static final int DEFAULT_KEY_COUNT = 10;
 
@@ -56,55 +47,20 @@ public final class TxnListAppendLoad implements ClientLoad {
         return Invocation.of("txn", generator.next(random));
     }
 
-    @Override
-    public ObjectNode request(Invocation invocation) {
-        ObjectNode body = Json.object();
-        body.put("type", "txn");
-        body.set("txn", invocation.value());
-        return body;
-    }
-
     /**
-     * The reply must hold the same micro-ops in the same order: reads with their key and a list (or null,
-     * which the workbench's schema lets through and Elle reads as the empty list), appends unchanged.
+     * Reads come back with a list (or null, which the workbench's schema lets through and Elle reads as the
+     * empty list), appends unchanged.
      */
     @Override
-    public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
-        Replies.expect(reply, "txn_ok", "txn");
-        JsonNode invoked = invocation.value();
-        JsonNode completed = Replies.array(reply, "txn");
-        if (completed.size() != invoked.size()) {
-            throw new MalformedReplyException("txn_ok with " + completed.size() + " micro-ops for " + invoked.size()
-                    + ": " + reply);
-        }
-        for (int i = 0; i < invoked.size(); i++) {
-            JsonNode asked = invoked.get(i);
-            JsonNode got = completed.get(i);
-            boolean sameOp = got.isArray() && got.size() == 3
-                    && Json.canonical(got.get(0)).equals(Json.canonical(asked.get(0)))
-                    && Json.canonical(got.get(1)).equals(Json.canonical(asked.get(1)));
-            boolean valueFits = asked.get(0).asText().equals("r")
-                    ? got.size() == 3 && (got.get(2).isArray() || got.get(2).isNull())
-                    : got.size() == 3 && Json.canonical(got.get(2)).equals(Json.canonical(asked.get(2)));
-            if (!sameOp || !valueFits) {
-                throw new MalformedReplyException("micro-op " + i + " came back as " + got + " for " + asked + ": "
-                        + reply);
-            }
-        }
-        return completed;
-    }
-
-    /** The workbench's client records every definite error as a failed transaction (it did not happen). */
-    @Override
-    public Set<Integer> definiteErrorCodes() {
-        return Arrays.stream(ErrorCode.values()).filter(ErrorCode::definite).map(ErrorCode::code)
-                .collect(Collectors.toSet());
+    boolean valueFits(JsonNode asked, JsonNode value) {
+        return asked.get(0).asText().equals("r")
+                ? value.isArray() || value.isNull()
+                : Json.canonical(value).equals(Json.canonical(asked.get(2)));
     }
 
     @Override
     public List<CheckResult> check(History history, CheckContext context) {
-        List<String> models = context.options().consistencyModels().isEmpty()
-                ? WORKBENCH_DEFAULT_MODELS : context.options().consistencyModels();
+        List<String> models = context.consistencyModels();
         long started = System.nanoTime();
         ListAppendChecker.Result result;
         try {
@@ -145,13 +101,8 @@ public final class TxnListAppendLoad implements ClientLoad {
 
     /** One transaction per client invocation, ended as its completion says (none: indeterminate). */
     static List<Txn> transactions(History history) {
-        Map<Integer, Op> completions = new HashMap<>();
         List<Op> ops = history.ops();
-        for (Op op : ops) {
-            if (op.isClientOp() && !op.isInvoke()) {
-                completions.put(op.invocation(), op);
-            }
-        }
+        Map<Integer, Op> completions = History.completionsByInvocation(ops);
         List<Txn> txns = new ArrayList<>();
         for (Op op : ops) {
             if (!op.isClientOp() || !op.isInvoke() || !op.f().equals("txn")) {

@@ -1,27 +1,20 @@
 package dev.glomers.cluster.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.CheckResult.Verdict;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.ClusterOptions;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.Op;
-import dev.glomers.cluster.check.Replies;
 import dev.glomers.cluster.check.TxnChecker;
 import dev.glomers.cluster.check.TxnOp;
-import dev.glomers.node.ErrorCode;
 import dev.glomers.workload.txn.MicroOp;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * txn-rw-register (jepsen-io/maelstrom src/maelstrom/workload/txn_rw_register.clj): transactions of 1-4
@@ -29,9 +22,7 @@ import java.util.stream.Collectors;
  * anomalies the {@code --consistency-models} forbid ({@link TxnChecker}: G0, G1a, G1b, G1c and their
  * relatives; the workbench's default, strict-serializable, only through its weaker anomalies).
  */
-public final class TxnRwRegisterLoad implements ClientLoad {
-
-    private static final List<String> WORKBENCH_DEFAULT_MODELS = List.of("strict-serializable");
+public final class TxnRwRegisterLoad extends TxnClientLoad {
 
     private TxnGenerator generator = TxnGenerator.defaults(0);
 
@@ -53,48 +44,15 @@ public final class TxnRwRegisterLoad implements ClientLoad {
         return Invocation.of("txn", MicroOp.toJson(generator.next(random)));
     }
 
-    @Override
-    public ObjectNode request(Invocation invocation) {
-        ObjectNode body = Json.object();
-        body.put("type", "txn");
-        body.set("txn", invocation.value());
-        return body;
-    }
-
     /** The reply must be the invoked transaction with only the read values filled in. */
     @Override
-    public JsonNode readReply(Invocation invocation, ObjectNode reply) throws MalformedReplyException {
-        Replies.expect(reply, "txn_ok", "txn");
-        JsonNode invoked = invocation.value();
-        JsonNode completed = Replies.array(reply, "txn");
-        if (completed.size() != invoked.size()) {
-            throw new MalformedReplyException("txn_ok with " + completed.size() + " micro-ops for " + invoked.size() + ": " + reply);
-        }
-        for (int i = 0; i < invoked.size(); i++) {
-            JsonNode asked = invoked.get(i);
-            JsonNode got = completed.get(i);
-            boolean sameShape = got.isArray() && got.size() == 3
-                    && Json.canonical(got.get(0)).equals(Json.canonical(asked.get(0)))
-                    && Json.canonical(got.get(1)).equals(Json.canonical(asked.get(1)));
-            boolean writeUnchanged = !asked.get(0).asText().equals(MicroOp.WRITE)
-                    || Json.canonical(got.get(2)).equals(Json.canonical(asked.get(2)));
-            if (!sameShape || !writeUnchanged) {
-                throw new MalformedReplyException("micro-op " + i + " came back as " + got + " for " + asked + ": " + reply);
-            }
-        }
-        return completed;
-    }
-
-    /** The workbench's client records every definite error as a failed (never happening) transaction. */
-    @Override
-    public Set<Integer> definiteErrorCodes() {
-        return Arrays.stream(ErrorCode.values()).filter(ErrorCode::definite).map(ErrorCode::code).collect(Collectors.toSet());
+    boolean valueFits(JsonNode asked, JsonNode value) {
+        return !asked.get(0).asText().equals(MicroOp.WRITE) || Json.canonical(value).equals(Json.canonical(asked.get(2)));
     }
 
     @Override
     public List<CheckResult> check(History history, CheckContext context) {
-        List<String> models = context.options().consistencyModels().isEmpty()
-                ? WORKBENCH_DEFAULT_MODELS : context.options().consistencyModels();
+        List<String> models = context.consistencyModels();
         TxnChecker.Result result;
         try {
             result = TxnChecker.check(transactions(history), models);
@@ -120,12 +78,7 @@ public final class TxnRwRegisterLoad implements ClientLoad {
 
     /** Client transactions in invocation order, each with how it ended (no completion: indeterminate). */
     static List<TxnOp> transactions(History history) {
-        Map<Integer, Op> completions = new HashMap<>();
-        for (Op op : history.ops()) {
-            if (op.isClientOp() && !op.isInvoke()) {
-                completions.put(op.invocation(), op);
-            }
-        }
+        Map<Integer, Op> completions = History.completionsByInvocation(history.ops());
         List<TxnOp> txns = new ArrayList<>();
         for (Op op : history.ops()) {
             if (!op.isClientOp() || !op.isInvoke() || !op.f().equals("txn")) {

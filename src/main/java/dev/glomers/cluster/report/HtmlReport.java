@@ -3,6 +3,7 @@ package dev.glomers.cluster.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.ClusterResult;
+import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.MessageJournal;
 import dev.glomers.cluster.MessageStats;
@@ -98,12 +99,7 @@ public final class HtmlReport {
      */
     private static Map<String, Object> ops(List<Op> history) {
         List<String> fs = new ArrayList<>(new TreeSet<>(history.stream().filter(Op::isClientOp).map(Op::f).toList()));
-        Map<Integer, Op> completions = new LinkedHashMap<>();
-        for (Op op : history) {
-            if (op.isClientOp() && !op.isInvoke()) {
-                completions.put(op.invocation(), op);
-            }
-        }
+        Map<Integer, Op> completions = History.completionsByInvocation(history);
         List<Double> t = new ArrayList<>();
         List<Double> latency = new ArrayList<>();
         List<Integer> f = new ArrayList<>();

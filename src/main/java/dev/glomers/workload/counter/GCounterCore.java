@@ -1,6 +1,7 @@
 package dev.glomers.workload.counter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glomers.kv.KvWire;
 import dev.glomers.node.Body;
 import dev.glomers.node.Core;
 import dev.glomers.node.Effects;
@@ -63,25 +64,10 @@ final class GCounterCore implements Core {
 
     private static final Logger log = LoggerFactory.getLogger(GCounterCore.class);
 
-    static final String SEQ_KV = "seq-kv";
     static final String KEY_PREFIX = "g-counter/";
 
     /** The timing rules, in milliseconds. */
     record Timing(long kvTimeout, long readDeadline, long readStaleness) {
-    }
-
-    record KvRead(String key) implements Body {
-        @Override
-        public String type() {
-            return "read";
-        }
-    }
-
-    record KvCas(String key, Slot from, Slot to, Boolean createIfNotExists) implements Body {
-        @Override
-        public String type() {
-            return "cas";
-        }
     }
 
     private record PendingAdd(Message request, long delta) {
@@ -417,13 +403,13 @@ final class GCounterCore implements Core {
             Slot from = own.known();
             target = own.target(delta, batch);
             step = Step.CAS;
-            msgId = out.request(SEQ_KV, new KvCas(key(self), from, target, from.absent() ? Boolean.TRUE : null));
+            msgId = out.request(KvWire.SEQ_KV, new KvWire.Cas(key(self), from, target, from.absent()));
             due = now + timing.kvTimeout();
         }
 
         private void readOwnKey(Step next, long now, Effects out) {
             step = next;
-            msgId = out.request(SEQ_KV, new KvRead(key(self)));
+            msgId = out.request(KvWire.SEQ_KV, new KvWire.Read(key(self)));
             due = now + timing.kvTimeout();
         }
 
@@ -520,7 +506,7 @@ final class GCounterCore implements Core {
 
         void attempt(long now, Effects out) {
             waiting = false;
-            msgId = out.request(SEQ_KV, new KvRead(key(peer)));
+            msgId = out.request(KvWire.SEQ_KV, new KvWire.Read(key(peer)));
             due = now + timing.kvTimeout();
         }
 

@@ -2,9 +2,12 @@ package dev.glomers.workload.counter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.node.Body;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
-import dev.glomers.workload.crdt.CrdtState;
+import dev.glomers.workload.counter.CounterMessages.Add;
+import dev.glomers.workload.counter.CounterMessages.ReadOk;
+import dev.glomers.workload.crdt.AddReadCrdt;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -16,9 +19,10 @@ import java.util.Map;
  * keeps it. (With one writer per entry this is equivalent to the textbook pair of grow-only
  * counters, P and N, and half the size.) The value is the sum of the entries.
  *
- * <p>Delta on the wire: {@code {"n1": [version, sum], ...}}, only the entries the peer lacks.
+ * <p>Delta on the wire: {@code {"n1": [version, sum], ...}}, only the entries the peer lacks. Clients
+ * speak {@link CounterMessages}.
  */
-public final class PnCounterState implements CrdtState {
+public final class PnCounterState implements AddReadCrdt {
 
     private record Entry(long version, long sum) {
     }
@@ -29,6 +33,16 @@ public final class PnCounterState implements CrdtState {
     public void add(String origin, long delta) {
         Entry entry = entries.getOrDefault(origin, new Entry(0, 0));
         entries.put(origin, new Entry(entry.version() + 1, Math.addExact(entry.sum(), delta)));
+    }
+
+    @Override
+    public void addFromClient(String origin, ObjectNode addRequest) {
+        add(origin, Wire.read(addRequest, Add.class).delta());
+    }
+
+    @Override
+    public Body readOk() {
+        return new ReadOk(value());
     }
 
     public long value() {

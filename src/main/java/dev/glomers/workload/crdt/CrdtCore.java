@@ -5,6 +5,7 @@ import dev.glomers.node.Body;
 import dev.glomers.node.Core;
 import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
+import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
 import java.util.HashMap;
 import java.util.List;
@@ -13,15 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The core of a CRDT workload: a {@link CrdtState} that clients change and read locally (the subclass
- * serves them), spread by anti-entropy gossip. Time is cut into ticks of {@code gossip-interval} from
+ * The core of a CRDT workload (g-set, pn-counter): an {@link AddReadCrdt} that clients change with
+ * {@code add} and read with {@code read}, served from the local state alone, so both stay available
+ * through any partition; spread by anti-entropy gossip, so once the network heals every node converges. Time is cut into ticks of {@code gossip-interval} from
  * {@link #start}; at a tick the core sends each peer that needs it one {@code gossip} message carrying
  * the delta that peer lacks, our versions, and what we believe the peer has ({@link PeerKnowledge}
  * decides who needs it, and when a repeat is due). Fire and forget: a lost message is covered by a
  * later one. Updates wait for the next tick, so a busy node sends at most one message per peer per
  * tick, however many updates it took; and when no peer needs anything, no tick is asked for at all.
  */
-public abstract class CrdtCore implements Core {
+public final class CrdtCore implements Core {
 
     private static final Logger log = LoggerFactory.getLogger(CrdtCore.class);
 
@@ -32,7 +34,8 @@ public abstract class CrdtCore implements Core {
         }
     }
 
-    private final CrdtState state;
+    private final String self;
+    private final AddReadCrdt state;
     private final List<String> peers;
     private final PeerKnowledge knowledge;
     private final long intervalMillis;
@@ -42,24 +45,22 @@ public abstract class CrdtCore implements Core {
     /** The number of the tick the latest input arrived in: an update waits for the tick after it. */
     private long currentTick;
 
-    protected CrdtCore(String self, List<String> nodeIds, CrdtState state, CrdtProperties settings) {
+    public CrdtCore(String self, List<String> nodeIds, CrdtProperties settings, AddReadCrdt state) {
+        this.self = self;
         this.state = state;
         this.peers = nodeIds.stream().filter(id -> !id.equals(self)).toList();
         this.knowledge = new PeerKnowledge(peers, settings.resendTicks());
         this.intervalMillis = settings.gossipInterval().toMillis();
     }
 
-    /** A client's request: served from the local state alone (it never waits for the network). */
-    protected abstract void serve(Message request, Effects out);
-
     /** Tick 0 is now; the first gossip can leave at tick 1. */
     @Override
-    public final void start(long now, Effects out) {
+    public void start(long now, Effects out) {
         origin = now;
     }
 
     @Override
-    public final void receive(Message message, long now, Effects out) {
+    public void receive(Message message, long now, Effects out) {
         currentTick = Math.max(currentTick, tickAt(now));
         if (!"gossip".equals(message.type())) {
             serve(message, out);
@@ -74,8 +75,20 @@ public abstract class CrdtCore implements Core {
         knowledge.received(message.src(), gossip.versions(), gossip.known());
     }
 
+    /** A client's request: served from the local state alone (it never waits for the network). */
+    private void serve(Message request, Effects out) {
+        switch (request.type()) {
+            case "add" -> {
+                state.addFromClient(self, request.body());
+                out.reply(request, Body.of("add_ok"));
+            }
+            case "read" -> out.reply(request, state.readOk());
+            default -> throw RpcError.notSupported("this node takes add and read, not " + request.type());
+        }
+    }
+
     @Override
-    public final void tick(long now, Effects out) {
+    public void tick(long now, Effects out) {
         long tick = tickAt(now);
         currentTick = Math.max(currentTick, tick);
         if (tick <= lastTick) {
@@ -99,7 +112,7 @@ public abstract class CrdtCore implements Core {
      * never, when every peer has everything and is owed nothing.
      */
     @Override
-    public final long wakeAt() {
+    public long wakeAt() {
         Map<String, Long> ours = state.versions();
         long due = Long.MAX_VALUE;
         for (String peer : peers) {

@@ -3,9 +3,10 @@ package dev.glomers.workload.gset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.node.Body;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
-import dev.glomers.workload.crdt.CrdtState;
+import dev.glomers.workload.crdt.AddReadCrdt;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -25,8 +26,20 @@ import java.util.Set;
  * <p>Delta on the wire: {@code {"n1": [from, [element, ...]], ...}}: the elements of n1's log from
  * index {@code from} on. A delta that starts beyond what we hold would leave a hole; it cannot
  * happen (a peer sends from what we told it we have) and is ignored if it does, to be resent.
+ *
+ * <p>Clients: {@code add {element}} and {@code read -> read_ok {value: [element, ...]}}.
  */
-public final class GSetState implements CrdtState {
+public final class GSetState implements AddReadCrdt {
+
+    private record Add(JsonNode element) {
+    }
+
+    private record ReadOk(Collection<JsonNode> value) implements Body {
+        @Override
+        public String type() {
+            return "read_ok";
+        }
+    }
 
     private final Map<String, List<JsonNode>> logs = new HashMap<>();
     private final Set<JsonNode> elements = new LinkedHashSet<>();
@@ -39,6 +52,16 @@ public final class GSetState implements CrdtState {
 
     public Collection<JsonNode> elements() {
         return Collections.unmodifiableCollection(elements);
+    }
+
+    @Override
+    public void addFromClient(String origin, ObjectNode addRequest) {
+        add(origin, Wire.read(addRequest, Add.class).element());
+    }
+
+    @Override
+    public Body readOk() {
+        return new ReadOk(elements());
     }
 
     @Override

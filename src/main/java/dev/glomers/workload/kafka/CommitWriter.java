@@ -2,6 +2,7 @@ package dev.glomers.workload.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.kv.KvWire;
 import dev.glomers.node.Body;
 import dev.glomers.node.Effects;
 import dev.glomers.node.ErrorCode;
@@ -38,13 +39,7 @@ final class CommitWriter {
 
     /** The lin-kv key of the committed-offsets document. */
     static final String KEY = "kafka-committed-offsets";
-    static final String SERVICE = "lin-kv";
     private static final long NEVER = Long.MAX_VALUE;
-
-    /** A lin-kv request: {@code read} names only the key; {@code cas} all the rest. Null fields stay off the wire. */
-    record LinKvRequest(String type, String key, Map<String, Long> from, Map<String, Long> to, Boolean createIfNotExists)
-            implements Body {
-    }
 
     record ListCommittedOffsetsOk(Map<String, Long> offsets) implements Body {
         @Override
@@ -118,7 +113,7 @@ final class CommitWriter {
     void tick(long now, Effects out) {
         if (now >= answerDueAt) {
             answerDueAt = NEVER;
-            failed(RpcError.timeout("no answer from " + SERVICE + " within " + requestTimeout + " ms"), now, out);
+            failed(RpcError.timeout("no answer from " + KvWire.LIN_KV + " within " + requestTimeout + " ms"), now, out);
         }
         if (now >= retryAt) {
             retryAt = NEVER;
@@ -154,10 +149,10 @@ final class CommitWriter {
             boolean create = !offsets.storedExists();
             // create_if_not_exists: the first writer creates it; if another node created it meanwhile, the
             // empty "from" fails with 22 and the next attempt reads and merges.
-            requestId = out.request(SERVICE, new LinKvRequest("cas", KEY, offsets.stored(), writing, create ? Boolean.TRUE : null));
+            requestId = out.request(KvWire.LIN_KV, new KvWire.Cas(KEY, offsets.stored(), writing, create));
         } else {
             writing = null;
-            requestId = out.request(SERVICE, new LinKvRequest("read", KEY, null, null, null));
+            requestId = out.request(KvWire.LIN_KV, new KvWire.Read(KEY));
         }
         answerDueAt = now + requestTimeout;
     }

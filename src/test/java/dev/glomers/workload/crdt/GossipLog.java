@@ -47,6 +47,20 @@ public final class GossipLog {
     }
 
     /**
+     * Once the network is clean again and the workbench's 10 s after healing at {@code healAt} have passed
+     * (knowing that every peer has everything takes one more exchange, after a back-off of up to 2 s), the
+     * cluster sends nothing for a minute and no node asks for a tick.
+     */
+    public void assertSilentForGoodAfter(long healAt) {
+        sim.dropRate(0).duplicateRate(0);
+        sim.runFor(Duration.ofMillis(healAt + 10_000 - now()));
+        long settled = sim.allMessages();
+        sim.runFor(Duration.ofMinutes(1));
+        assertThat(sim.allMessages()).as("no gossip once every node has everything").isEqualTo(settled);
+        assertThat(sim.time().pending()).as("an idle node asks for no tick").isZero();
+    }
+
+    /**
      * Whether {@code done} comes to hold within {@code limit}, looking every 50 ms of virtual time (a look
      * may itself ask the nodes, so not every millisecond).
      */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The shipped g-set ({@link GSetCore} and its gossip) in the deterministic simulation. */
+/** The shipped g-set ({@link dev.glomers.workload.crdt.CrdtCore} over a {@link GSetState}) in the deterministic simulation. */
 class GSetSimulationTest {
 
     private static JsonNode readValue(Simulation sim, String node) {
@@ -68,13 +68,7 @@ class GSetSimulationTest {
             sim.heal();
             assertThat(GossipLog.within(sim, Duration.ofSeconds(4), () -> sim.nodeIds().stream().allMatch(node -> read(sim, node).equals(added))))
                     .as("every node holds every element within 4 s of healing").isTrue();
-            // Knowing that every peer has everything takes one more exchange, after a back-off of up to 2 s.
-            sim.dropRate(0).duplicateRate(0);
-            sim.runFor(Duration.ofMillis(healAt + 10_000 - gossip.now())); // the workbench waits 10 s before final reads
-            long settled = sim.allMessages();
-            sim.runFor(Duration.ofMinutes(1));
-            assertThat(sim.allMessages()).as("no gossip once every node has everything").isEqualTo(settled);
-            assertThat(sim.time().pending()).as("an idle node asks for no tick").isZero();
+            gossip.assertSilentForGoodAfter(healAt);
             gossip.assertOnePerLinkPerInterval(250);
         }
     }
