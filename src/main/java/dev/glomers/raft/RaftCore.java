@@ -1,0 +1,616 @@
+package dev.glomers.raft;
+
+import dev.glomers.node.Core;
+import dev.glomers.node.Effects;
+import dev.glomers.node.Message;
+import dev.glomers.node.RpcError;
+import dev.glomers.raft.RaftMessages.AppendEntries;
+import dev.glomers.raft.RaftMessages.AppendResult;
+import dev.glomers.raft.RaftMessages.FollowerUpdate;
+import dev.glomers.raft.RaftMessages.ForwardedOp;
+import dev.glomers.raft.RaftMessages.RequestVote;
+import dev.glomers.raft.RaftMessages.Vote;
+import dev.glomers.raft.RaftMessages.WireEntry;
+import dev.glomers.retry.Backoff;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
+ * {@link StateMachine}. Every client operation, reads included, goes through the log, so every answer
+ * is linearizable: a node answers its own clients when it applies their entries, and no node answers
+ * from state it has not applied in log order.
+ *
+ * <p>Beyond the paper, for message economy (see docs/lin-kv.md):
+ * <ul>
+ * <li>Followers carry their clients' operations to the leader ({@code follower_update}), together with
+ *     their append results; entries carry origin node and request id, so the origin answers its client,
+ *     and applying skips an (origin, id) already applied, so an operation carried twice (a duplicate
+ *     message, a re-forward to a new leader) takes effect once.</li>
+ * <li>A leader sends new entries only to the followers that must have them now: the origins of
+ *     forwarded operations, plus as many of the best caught-up followers as a majority needs; the others
+ *     get them with their next heartbeat. Heartbeats go only to followers that heard nothing for a
+ *     heartbeat interval, and a follower answers an empty append only when it must (a failed check).</li>
+ * <li>In a cluster of at most three, a follower that holds an entry of the current term which it got
+ *     from that term's leader knows it is committed (the leader and itself are a majority), so it applies
+ *     and answers at once, and may hold the acknowledgement back ({@code ack-delay}) to piggyback it.</li>
+ * </ul>
+ * The log lives in memory: the workbench never crashes or restarts a node.
+ */
+public final class RaftCore<C, R> implements Core {
+
+    enum Role { FOLLOWER, CANDIDATE, LEADER }
+
+    /** A log entry; {@code command} null is the no-op a new leader appends to commit its term. */
+    record Entry<C>(long term, String origin, long id, C command) {
+    }
+
+    /** A client's operation at its origin node, waiting to be applied. */
+    private record Pending<C>(Message request, C command, long deadline) {
+    }
+
+    /** What a leader knows of one follower. */
+    private static final class Follower {
+        long next;
+        long match;
+        long sendAt = Long.MAX_VALUE;
+        long lastSentAt;
+    }
+
+    private final String self;
+    private final List<String> peers;
+    private final int majority;
+    private final StateMachine<C, R> machine;
+    private final RaftProperties settings;
+    private final Random random;
+    private final Backoff reforward;
+
+    // ---- Raft's state (the paper's "persistent" part lives in memory: nodes never restart) ----
+    private long term;
+    private String votedFor;
+    /** Index i of the paper is {@code log.get(i - 1)}; index 0 is the empty prefix of term 0. */
+    private final List<Entry<C>> log = new ArrayList<>();
+    private long commitIndex;
+    private long lastApplied;
+    private Role role = Role.FOLLOWER;
+    /** The leader of {@link #term} as far as this node knows; null when it knows none. */
+    private String leader;
+    private long electionDeadline;
+    private Set<String> votes = Set.of();
+    private Map<String, Follower> followers = Map.of();
+
+    // ---- a follower's outgoing update ----
+    private AppendResult resultToSend;
+    private long updateAt = Long.MAX_VALUE;
+    /** Own operations to carry to the leader with the next update. */
+    private final Set<Long> toForward = new LinkedHashSet<>();
+    /** Own operations carried to the leader and not yet seen back in this node's log. */
+    private final Set<Long> awaitingLog = new LinkedHashSet<>();
+    private long reforwardAt = Long.MAX_VALUE;
+
+    // ---- clients and application ----
+    private long nextRequestId;
+    /** By request id, in arrival order, which is deadline order. */
+    private final Map<Long, Pending<C>> pending = new LinkedHashMap<>();
+    private final Map<String, Set<Long>> appliedIds = new HashMap<>();
+
+    /**
+     * @param reforward paces carrying operations to the leader again when they did not come back in an append
+     *                  (a lost message); its first check is one heartbeat interval after the first send
+     */
+    public RaftCore(String self, List<String> nodeIds, StateMachine<C, R> machine, RaftProperties settings,
+                    Random random, Backoff reforward) {
+        this.self = self;
+        this.peers = nodeIds.stream().filter(id -> !id.equals(self)).toList();
+        this.majority = nodeIds.size() / 2 + 1;
+        this.machine = machine;
+        this.settings = settings;
+        this.random = random;
+        this.reforward = reforward;
+    }
+
+    // ---- the Core contract ------------------------------------------------------------------
+
+    @Override
+    public void start(long now, Effects out) {
+        resetElectionDeadline(now);
+    }
+
+    @Override
+    public void receive(Message message, long now, Effects out) {
+        switch (message.type()) {
+            case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
+            case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
+            case RaftMessages.REQUEST_VOTE -> onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
+            case RaftMessages.VOTE -> onVote(message.src(), Vote.read(message.body()), now, out);
+            default -> onClientRequest(message, now, out);
+        }
+    }
+
+    @Override
+    public void tick(long now, Effects out) {
+        expireClients(now, out);
+        if (role != Role.LEADER && now >= electionDeadline) {
+            startElection(now, out);
+        }
+        if (role == Role.LEADER) {
+            for (Map.Entry<String, Follower> f : followers.entrySet()) {
+                if (f.getValue().sendAt <= now) {
+                    sendAppend(f.getKey(), f.getValue(), now, out);
+                }
+            }
+        } else if (leader != null) {
+            if (now >= reforwardAt) {
+                reforwardUnseen(now);
+            }
+            if (updateAt <= now) {
+                sendUpdate(now, out);
+            }
+        }
+    }
+
+    @Override
+    public long wakeAt() {
+        long wake = pending.isEmpty() ? Long.MAX_VALUE : pending.values().iterator().next().deadline();
+        if (role == Role.LEADER) {
+            for (Follower f : followers.values()) {
+                wake = Math.min(wake, f.sendAt);
+            }
+            return wake;
+        }
+        wake = Math.min(wake, electionDeadline);
+        if (leader != null) {
+            wake = Math.min(wake, Math.min(updateAt, reforwardAt));
+        }
+        return wake;
+    }
+
+    // ---- clients ------------------------------------------------------------------------------
+
+    private void onClientRequest(Message request, long now, Effects out) {
+        if (!request.fromClient()) {
+            return; // an unknown message from a node: nothing to answer
+        }
+        C command = machine.command(request);
+        if (role != Role.LEADER && leader == null) {
+            // Nothing was appended anywhere, so saying so is a promise we can keep.
+            throw RpcError.unavailable("no leader known in term " + term);
+        }
+        long id = ++nextRequestId;
+        pending.put(id, new Pending<>(request, command, now + settings.clientTimeout().toMillis()));
+        if (role == Role.LEADER) {
+            append(new Entry<>(term, self, id, command), now, out);
+        } else {
+            toForward.add(id);
+            updateAt = Math.min(updateAt, now + settings.forwardWindow().toMillis());
+        }
+    }
+
+    /** Operations that were not applied in time get error 0: they may still be applied later, or never. */
+    private void expireClients(long now, Effects out) {
+        var it = pending.entrySet().iterator();
+        while (it.hasNext()) {
+            var next = it.next();
+            if (next.getValue().deadline() > now) {
+                break;
+            }
+            it.remove();
+            toForward.remove(next.getKey());
+            awaitingLog.remove(next.getKey());
+            out.fail(next.getValue().request(), RpcError.timeout("not applied in time; it may still take effect"));
+        }
+    }
+
+    // ---- elections ----------------------------------------------------------------------------
+
+    private void resetElectionDeadline(long now) {
+        long min = settings.electionTimeoutMin().toMillis();
+        long spread = settings.electionTimeoutMax().toMillis() - min;
+        electionDeadline = now + min + (long) (random.nextDouble() * spread);
+    }
+
+    private void startElection(long now, Effects out) {
+        term++;
+        role = Role.CANDIDATE;
+        votedFor = self;
+        votes = new HashSet<>(Set.of(self));
+        setLeader(null, now);
+        resetElectionDeadline(now);
+        if (votes.size() >= majority) {
+            becomeLeader(now, out);
+            return;
+        }
+        RequestVote request = new RequestVote(term, lastIndex(), termAt(lastIndex()));
+        peers.forEach(peer -> out.send(peer, request));
+    }
+
+    private void onRequestVote(String candidate, RequestVote request, long now, Effects out) {
+        observeTerm(request.term(), now);
+        boolean upToDate = request.lastTerm() > termAt(lastIndex())
+                || (request.lastTerm() == termAt(lastIndex()) && request.lastIndex() >= lastIndex());
+        boolean grant = request.term() == term && upToDate && (votedFor == null || votedFor.equals(candidate));
+        if (grant) {
+            votedFor = candidate;
+            resetElectionDeadline(now);
+        }
+        out.send(candidate, new Vote(term, grant));
+    }
+
+    private void onVote(String voter, Vote vote, long now, Effects out) {
+        observeTerm(vote.term(), now);
+        if (role == Role.CANDIDATE && vote.term() == term && vote.granted()) {
+            votes.add(voter);
+            if (votes.size() >= majority) {
+                becomeLeader(now, out);
+            }
+        }
+    }
+
+    /** A higher term seen anywhere ends whatever this node was doing in its own term. */
+    private void observeTerm(long seen, long now) {
+        if (seen > term) {
+            term = seen;
+            votedFor = null;
+            becomeFollower(null, now);
+        }
+    }
+
+    private void becomeFollower(String newLeader, long now) {
+        if (role != Role.FOLLOWER) {
+            role = Role.FOLLOWER;
+            followers = Map.of();
+            votes = Set.of();
+            resetElectionDeadline(now);
+        }
+        setLeader(newLeader, now);
+    }
+
+    private void becomeLeader(long now, Effects out) {
+        role = Role.LEADER;
+        followers = new LinkedHashMap<>();
+        for (String peer : peers) {
+            Follower f = new Follower();
+            f.next = lastIndex() + 1;
+            f.sendAt = now; // announce the term at once: followers stop their elections
+            followers.put(peer, f);
+        }
+        resultToSend = null;
+        updateAt = Long.MAX_VALUE;
+        setLeader(self, now);
+        // Entries of earlier terms commit only with one of this term (the paper's section 5.4.2).
+        append(new Entry<>(term, self, 0, null), now, out);
+        // Own clients' operations that may have been lost with the old leader: applying skips a second copy.
+        for (Map.Entry<Long, Pending<C>> op : pending.entrySet()) {
+            append(new Entry<>(term, self, op.getKey(), op.getValue().command()), now, out);
+        }
+        toForward.clear();
+        awaitingLog.clear();
+        reforwardAt = Long.MAX_VALUE;
+    }
+
+    /** A new leader known: own operations not yet applied are carried to it (applying skips duplicates). */
+    private void setLeader(String newLeader, long now) {
+        if (newLeader != null && !newLeader.equals(leader) && !newLeader.equals(self)) {
+            toForward.addAll(pending.keySet());
+            awaitingLog.clear();
+            reforwardAt = Long.MAX_VALUE;
+            if (!toForward.isEmpty()) {
+                updateAt = Math.min(updateAt, now);
+            }
+        }
+        leader = newLeader;
+        if (newLeader == null) {
+            resultToSend = null;
+            updateAt = Long.MAX_VALUE;
+        }
+    }
+
+    // ---- replication: the leader's side -------------------------------------------------------
+
+    private void append(Entry<C> entry, long now, Effects out) {
+        log.add(entry);
+        if (peers.isEmpty()) {
+            advanceCommit(out);
+            return;
+        }
+        long due = now + settings.appendWindow().toMillis();
+        int needed = majority - 1; // followers that must acknowledge for a commit
+        Follower origin = followers.get(entry.origin());
+        if (origin != null) {
+            origin.sendAt = Math.min(origin.sendAt, due);
+        }
+        // The best caught-up followers acknowledge soonest; the rest wait for their heartbeat.
+        List<Follower> byMatch = new ArrayList<>(followers.values());
+        byMatch.sort((a, b) -> Long.compare(b.match, a.match));
+        int scheduled = 0;
+        for (Follower f : byMatch) {
+            if (f.sendAt <= due) {
+                scheduled++;
+            }
+        }
+        for (Follower f : byMatch) {
+            if (scheduled >= needed) {
+                break;
+            }
+            if (f.sendAt > due) {
+                f.sendAt = due;
+                scheduled++;
+            }
+        }
+    }
+
+    private void sendAppend(String peer, Follower f, long now, Effects out) {
+        boolean heartbeat = now - f.lastSentAt >= settings.heartbeatInterval().toMillis();
+        if (heartbeat && f.match < f.next - 1) {
+            f.next = f.match + 1; // sent long ago and never acknowledged: lost, send again
+        }
+        long prev = f.next - 1;
+        long to = Math.min(lastIndex(), prev + settings.maxEntriesPerAppend());
+        List<WireEntry> entries = new ArrayList<>();
+        for (long i = prev + 1; i <= to; i++) {
+            Entry<C> e = entryAt(i);
+            entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command())));
+        }
+        out.send(peer, new AppendEntries(term, prev, termAt(prev), commitIndex, entries));
+        f.next = to + 1;
+        f.lastSentAt = now;
+        f.sendAt = to < lastIndex()
+                ? now + Math.max(1, settings.appendWindow().toMillis())
+                : now + settings.heartbeatInterval().toMillis();
+    }
+
+    private void onUpdate(String from, FollowerUpdate update, long now, Effects out) {
+        observeTerm(update.term(), now);
+        if (role != Role.LEADER) {
+            return; // the follower re-forwards to whoever it learns leads
+        }
+        for (ForwardedOp op : update.ops()) {
+            if (!applied(from, op.id())) {
+                append(new Entry<>(term, from, op.id(), machine.decode(op.cmd())), now, out);
+            }
+        }
+        AppendResult result = update.result();
+        Follower f = followers.get(from);
+        if (result == null || f == null || update.term() != term) {
+            return;
+        }
+        if (result.success()) {
+            if (result.matchIndex() > f.match) {
+                f.match = result.matchIndex();
+                advanceCommit(out);
+            }
+            f.next = Math.max(f.next, f.match + 1);
+        } else {
+            f.next = backOff(result);
+            f.next = Math.min(Math.max(f.next, f.match + 1), lastIndex() + 1);
+            f.sendAt = now;
+        }
+    }
+
+    /** The fast back-off of the paper's section 5.3: skip a whole conflicting term per round trip. */
+    private long backOff(AppendResult result) {
+        if (result.conflictTerm() > 0) {
+            for (long i = lastIndex(); i >= 1; i--) {
+                long t = termAt(i);
+                if (t == result.conflictTerm()) {
+                    return i + 1;
+                }
+                if (t < result.conflictTerm()) {
+                    break;
+                }
+            }
+        }
+        return Math.max(1, result.conflictIndex());
+    }
+
+    /** Commits the newest entry of this term that a majority holds; older terms' entries commit with it. */
+    private void advanceCommit(Effects out) {
+        for (long n = lastIndex(); n > commitIndex && termAt(n) == term; n--) {
+            int holders = 1;
+            for (Follower f : followers.values()) {
+                if (f.match >= n) {
+                    holders++;
+                }
+            }
+            if (holders >= majority) {
+                commitIndex = n;
+                break;
+            }
+        }
+        applyCommitted(out);
+    }
+
+    // ---- replication: the follower's side -----------------------------------------------------
+
+    private void onAppend(String from, AppendEntries append, long now, Effects out) {
+        if (append.term() < term) {
+            // A deposed leader: our term tells it so.
+            out.send(from, new FollowerUpdate(term, new AppendResult(false, 0, 0, 0), null));
+            return;
+        }
+        observeTerm(append.term(), now);
+        becomeFollower(from, now);
+        resetElectionDeadline(now);
+
+        long prev = append.prevIndex();
+        if (prev > lastIndex()) {
+            answer(new AppendResult(false, 0, 0, lastIndex() + 1), now, out);
+            return;
+        }
+        if (termAt(prev) != append.prevTerm()) {
+            long conflictTerm = termAt(prev);
+            long first = prev;
+            while (first > 1 && termAt(first - 1) == conflictTerm) {
+                first--;
+            }
+            answer(new AppendResult(false, 0, conflictTerm, first), now, out);
+            return;
+        }
+        boolean othersWait = false;
+        long index = prev;
+        for (WireEntry e : append.entries()) {
+            index++;
+            if (index <= lastIndex()) {
+                if (termAt(index) == e.term()) {
+                    continue; // already held (a duplicate or resent append)
+                }
+                truncateFrom(index);
+            }
+            log.add(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd())));
+            if (e.origin().equals(self)) {
+                awaitingLog.remove(e.id());
+            } else {
+                othersWait = true;
+            }
+        }
+        long matched = index;
+        long committed = Math.min(append.commit(), matched);
+        if (majority <= 2 && matched > 0 && termAt(matched) == term) {
+            // The leader of this term holds it and so do we: a majority of at most three.
+            committed = matched;
+        }
+        if (committed > commitIndex) {
+            commitIndex = committed;
+        }
+        if (awaitingLog.isEmpty()) {
+            reforwardAt = Long.MAX_VALUE;
+            reforward.succeeded();
+        }
+        applyCommitted(out);
+        if (!append.entries().isEmpty()) {
+            // Entries of others: someone waits for the commit our acknowledgement completes.
+            boolean urgent = othersWait || majority > 2;
+            answer(new AppendResult(true, matched, 0, 0), urgent ? now : now + settings.ackDelay().toMillis(), now, out);
+        }
+    }
+
+    private void answer(AppendResult result, long now, Effects out) {
+        answer(result, now, now, out);
+    }
+
+    private void answer(AppendResult result, long due, long now, Effects out) {
+        if (resultToSend == null || !result.success() || !resultToSend.success()
+                || result.matchIndex() >= resultToSend.matchIndex()) {
+            resultToSend = result;
+        }
+        updateAt = Math.min(updateAt, due);
+        if (updateAt <= now) {
+            sendUpdate(now, out);
+        }
+    }
+
+    private void sendUpdate(long now, Effects out) {
+        List<ForwardedOp> ops = new ArrayList<>();
+        for (long id : toForward) {
+            Pending<C> op = pending.get(id);
+            if (op != null) {
+                ops.add(new ForwardedOp(id, machine.encode(op.command())));
+                awaitingLog.add(id);
+            }
+        }
+        toForward.clear();
+        if (resultToSend != null || !ops.isEmpty()) {
+            out.send(leader, new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops));
+        }
+        resultToSend = null;
+        updateAt = Long.MAX_VALUE;
+        if (!ops.isEmpty() && reforwardAt == Long.MAX_VALUE) {
+            reforwardAt = now + settings.heartbeatInterval().toMillis();
+        }
+    }
+
+    /** Own operations carried to the leader that never came back in an append: carried again, paced by the policy. */
+    private void reforwardUnseen(long now) {
+        awaitingLog.removeIf(id -> !pending.containsKey(id));
+        if (awaitingLog.isEmpty()) {
+            reforwardAt = Long.MAX_VALUE;
+            reforward.succeeded();
+            return;
+        }
+        long wait = reforward.afterFailure(RpcError.timeout("forwarded operations not seen in an append"));
+        if (wait == Backoff.GIVE_UP) {
+            awaitingLog.clear(); // they answer 0 at their deadline
+            reforwardAt = Long.MAX_VALUE;
+            return;
+        }
+        toForward.addAll(awaitingLog);
+        awaitingLog.clear();
+        updateAt = now;
+        reforwardAt = now + Math.max(1, wait);
+    }
+
+    private void truncateFrom(long index) {
+        while (lastIndex() >= index) {
+            log.remove(log.size() - 1);
+        }
+    }
+
+    // ---- applying -----------------------------------------------------------------------------
+
+    /** Applies committed entries in log order; the origin of each answers its client. */
+    private void applyCommitted(Effects out) {
+        while (lastApplied < commitIndex) {
+            Entry<C> e = entryAt(++lastApplied);
+            if (e.command() == null || !appliedIds.computeIfAbsent(e.origin(), o -> new HashSet<>()).add(e.id())) {
+                continue; // a no-op, or an operation carried twice that already took effect
+            }
+            R result = machine.apply(e.command());
+            if (e.origin().equals(self)) {
+                Pending<C> op = pending.remove(e.id());
+                toForward.remove(e.id());
+                awaitingLog.remove(e.id());
+                if (op != null) {
+                    machine.answer(op.request(), result, out);
+                }
+            }
+        }
+    }
+
+    private boolean applied(String origin, long id) {
+        Set<Long> ids = appliedIds.get(origin);
+        return ids != null && ids.contains(id);
+    }
+
+    // ---- the log ------------------------------------------------------------------------------
+
+    private long lastIndex() {
+        return log.size();
+    }
+
+    private long termAt(long index) {
+        return index == 0 ? 0 : log.get((int) index - 1).term();
+    }
+
+    private Entry<C> entryAt(long index) {
+        return log.get((int) index - 1);
+    }
+
+    // ---- for tests ----------------------------------------------------------------------------
+
+    Role role() {
+        return role;
+    }
+
+    long term() {
+        return term;
+    }
+
+    String leader() {
+        return leader;
+    }
+
+    long commitIndex() {
+        return commitIndex;
+    }
+
+    List<Entry<C>> log() {
+        return List.copyOf(log);
+    }
+}
