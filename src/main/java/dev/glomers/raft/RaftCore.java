@@ -58,10 +58,18 @@ public final class RaftCore<C, R> implements Core {
 
     /** What a leader knows of one follower. */
     private static final class Follower {
+        final String id;
         long next;
         long match;
-        long sendAt = Long.MAX_VALUE;
+        /** It must hear from us at {@link #urgentAt}: its own clients' entries, a repair, a new term, a commit it waits for. */
+        boolean urgent;
+        long urgentAt = Long.MAX_VALUE;
         long lastSentAt;
+        long lastHeardAt;
+
+        Follower(String id) {
+            this.id = id;
+        }
     }
 
     private final String self;
@@ -83,12 +91,21 @@ public final class RaftCore<C, R> implements Core {
     /** The leader of {@link #term} as far as this node knows; null when it knows none. */
     private String leader;
     private long electionDeadline;
+    /**
+     * Elections in a row that no peer answered at all: each doubles the next timeout (up to 8 times), so a
+     * node cut off from everyone campaigns ever less often. Any answer, or a leader, starts over.
+     */
+    private int unansweredElections;
+    private boolean electionAnswered = true;
     private Set<String> votes = Set.of();
     private Map<String, Follower> followers = Map.of();
+    /** When the leader's own new entries must be on their way to enough followers for a commit. */
+    private long replicateAt = Long.MAX_VALUE;
 
     // ---- a follower's outgoing update ----
     private AppendResult resultToSend;
     private long updateAt = Long.MAX_VALUE;
+    private long lastUpdateSentAt;
     /** Own operations to carry to the leader with the next update. */
     private final Set<Long> toForward = new LinkedHashSet<>();
     /** Own operations carried to the leader and not yet seen back in this node's log. */
@@ -141,11 +158,7 @@ public final class RaftCore<C, R> implements Core {
             startElection(now, out);
         }
         if (role == Role.LEADER) {
-            for (Map.Entry<String, Follower> f : followers.entrySet()) {
-                if (f.getValue().sendAt <= now) {
-                    sendAppend(f.getKey(), f.getValue(), now, out);
-                }
-            }
+            leaderTick(now, out);
         } else if (leader != null) {
             if (now >= reforwardAt) {
                 reforwardUnseen(now);
@@ -160,8 +173,9 @@ public final class RaftCore<C, R> implements Core {
     public long wakeAt() {
         long wake = pending.isEmpty() ? Long.MAX_VALUE : pending.values().iterator().next().deadline();
         if (role == Role.LEADER) {
+            wake = Math.min(wake, replicateAt);
             for (Follower f : followers.values()) {
-                wake = Math.min(wake, f.sendAt);
+                wake = Math.min(wake, f.urgent ? f.urgentAt : f.lastSentAt + heartbeatPeriod(f));
             }
             return wake;
         }
@@ -189,7 +203,7 @@ public final class RaftCore<C, R> implements Core {
             append(new Entry<>(term, self, id, command), now, out);
         } else {
             toForward.add(id);
-            updateAt = Math.min(updateAt, now + settings.forwardWindow().toMillis());
+            updateAt = Math.min(updateAt, windowEnd(now, settings.forwardWindow().toMillis()));
         }
     }
 
@@ -213,10 +227,14 @@ public final class RaftCore<C, R> implements Core {
     private void resetElectionDeadline(long now) {
         long min = settings.electionTimeoutMin().toMillis();
         long spread = settings.electionTimeoutMax().toMillis() - min;
-        electionDeadline = now + min + (long) (random.nextDouble() * spread);
+        // Safety never depends on timing, so the timeout may grow for a node nobody answers.
+        long backoff = 1L << Math.min(unansweredElections, 3);
+        electionDeadline = now + (min + (long) (random.nextDouble() * spread)) * backoff;
     }
 
     private void startElection(long now, Effects out) {
+        unansweredElections = electionAnswered ? 0 : unansweredElections + 1;
+        electionAnswered = false;
         term++;
         role = Role.CANDIDATE;
         votedFor = self;
@@ -232,6 +250,8 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void onRequestVote(String candidate, RequestVote request, long now, Effects out) {
+        unansweredElections = 0; // someone reaches us
+        electionAnswered = true;
         observeTerm(request.term(), now);
         boolean upToDate = request.lastTerm() > termAt(lastIndex())
                 || (request.lastTerm() == termAt(lastIndex()) && request.lastIndex() >= lastIndex());
@@ -244,6 +264,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void onVote(String voter, Vote vote, long now, Effects out) {
+        electionAnswered = true;
         observeTerm(vote.term(), now);
         if (role == Role.CANDIDATE && vote.term() == term && vote.granted()) {
             votes.add(voter);
@@ -276,9 +297,10 @@ public final class RaftCore<C, R> implements Core {
         role = Role.LEADER;
         followers = new LinkedHashMap<>();
         for (String peer : peers) {
-            Follower f = new Follower();
+            Follower f = new Follower(peer);
             f.next = lastIndex() + 1;
-            f.sendAt = now; // announce the term at once: followers stop their elections
+            f.lastHeardAt = now;
+            markUrgent(f, now); // announce the term at once: followers stop their elections
             followers.put(peer, f);
         }
         resultToSend = null;
@@ -317,39 +339,80 @@ public final class RaftCore<C, R> implements Core {
     private void append(Entry<C> entry, long now, Effects out) {
         log.add(entry);
         if (peers.isEmpty()) {
-            advanceCommit(out);
+            advanceCommit(now, out);
             return;
         }
-        long due = now + settings.appendWindow().toMillis();
-        int needed = majority - 1; // followers that must acknowledge for a commit
         Follower origin = followers.get(entry.origin());
         if (origin != null) {
-            origin.sendAt = Math.min(origin.sendAt, due);
+            // Its operations come batched already: the entries go back at once (the leader's own ride along).
+            markUrgent(origin, now);
+            if (majority > 2) {
+                replicateAt = now; // its origin cannot commit alone: the other acknowledgements are needed now
+            }
+        } else {
+            replicateAt = Math.min(replicateAt, windowEnd(now, settings.appendWindow().toMillis()));
         }
-        // The best caught-up followers acknowledge soonest; the rest wait for their heartbeat.
-        List<Follower> byMatch = new ArrayList<>(followers.values());
-        byMatch.sort((a, b) -> Long.compare(b.match, a.match));
-        int scheduled = 0;
-        for (Follower f : byMatch) {
-            if (f.sendAt <= due) {
-                scheduled++;
+    }
+
+    private void markUrgent(Follower f, long now) {
+        f.urgent = true;
+        f.urgentAt = Math.min(f.urgentAt, now);
+    }
+
+    /**
+     * Sends what must go now: entries to the followers that wait for them; the newest entries to as many
+     * of the best caught-up followers as a commit needs (the others get them with their heartbeat); and
+     * a heartbeat to followers that heard nothing for a heartbeat interval.
+     */
+    private void leaderTick(long now, Effects out) {
+        long heard = followers.values().stream()
+                .filter(f -> now - f.lastHeardAt <= settings.electionTimeoutMax().toMillis()).count();
+        if (heard + 1 < majority) {
+            // Cut off from the majority: nothing it appends can commit. As a follower that knows no leader it
+            // answers new operations 11 at once instead of appending them in vain.
+            becomeFollower(null, now);
+            return;
+        }
+        for (Follower f : followers.values()) {
+            if (f.urgent && f.urgentAt <= now) {
+                sendAppend(f, now, out);
             }
         }
-        for (Follower f : byMatch) {
-            if (scheduled >= needed) {
-                break;
+        if (replicateAt <= now) {
+            replicateAt = Long.MAX_VALUE;
+            // The followers heard from most recently answer soonest; the rest wait for their heartbeat.
+            List<Follower> byMatch = new ArrayList<>(followers.values());
+            byMatch.sort((a, b) -> Long.compare(b.lastHeardAt, a.lastHeardAt));
+            long holding = byMatch.stream().filter(f -> f.next > lastIndex()).count();
+            for (Follower f : byMatch) {
+                if (holding >= majority - 1) {
+                    break;
+                }
+                if (f.next <= lastIndex()) {
+                    sendAppend(f, now, out);
+                    holding++;
+                }
             }
-            if (f.sendAt > due) {
-                f.sendAt = due;
-                scheduled++;
+        }
+        for (Follower f : followers.values()) {
+            if (now - f.lastSentAt >= heartbeatPeriod(f)) {
+                sendAppend(f, now, out);
             }
         }
     }
 
-    private void sendAppend(String peer, Follower f, long now, Effects out) {
-        boolean heartbeat = now - f.lastSentAt >= settings.heartbeatInterval().toMillis();
-        if (heartbeat && f.match < f.next - 1) {
-            f.next = f.match + 1; // sent long ago and never acknowledged: lost, send again
+    /**
+     * A follower speaks at least every two heartbeat intervals (see {@link #onAppend}); one silent for
+     * three is cut off, and gets a heartbeat only once per maximum election timeout until it speaks again.
+     */
+    private long heartbeatPeriod(Follower f) {
+        long interval = settings.heartbeatInterval().toMillis();
+        return f.lastHeardAt + 3 * interval >= f.lastSentAt ? interval : settings.electionTimeoutMax().toMillis();
+    }
+
+    private void sendAppend(Follower f, long now, Effects out) {
+        if (now - f.lastSentAt >= settings.heartbeatInterval().toMillis() && f.match < f.next - 1) {
+            f.next = f.match + 1; // sent a heartbeat interval ago and never acknowledged: lost, send again
         }
         long prev = f.next - 1;
         long to = Math.min(lastIndex(), prev + settings.maxEntriesPerAppend());
@@ -358,12 +421,16 @@ public final class RaftCore<C, R> implements Core {
             Entry<C> e = entryAt(i);
             entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command())));
         }
-        out.send(peer, new AppendEntries(term, prev, termAt(prev), commitIndex, entries));
+        out.send(f.id, new AppendEntries(term, prev, termAt(prev), commitIndex, entries));
         f.next = to + 1;
         f.lastSentAt = now;
-        f.sendAt = to < lastIndex()
-                ? now + Math.max(1, settings.appendWindow().toMillis())
-                : now + settings.heartbeatInterval().toMillis();
+        f.urgent = to < lastIndex(); // a lagging follower gets the next batch right away
+        f.urgentAt = f.urgent ? now : Long.MAX_VALUE;
+    }
+
+    /** The end of the batching window {@code now} falls in; windows are aligned to the clock, so all nodes' coincide. */
+    private static long windowEnd(long now, long window) {
+        return window == 0 ? now : (now + window - 1) / window * window;
     }
 
     private void onUpdate(String from, FollowerUpdate update, long now, Effects out) {
@@ -378,19 +445,22 @@ public final class RaftCore<C, R> implements Core {
         }
         AppendResult result = update.result();
         Follower f = followers.get(from);
+        if (f != null) {
+            f.lastHeardAt = now;
+        }
         if (result == null || f == null || update.term() != term) {
             return;
         }
         if (result.success()) {
             if (result.matchIndex() > f.match) {
                 f.match = result.matchIndex();
-                advanceCommit(out);
+                advanceCommit(now, out);
             }
             f.next = Math.max(f.next, f.match + 1);
         } else {
             f.next = backOff(result);
             f.next = Math.min(Math.max(f.next, f.match + 1), lastIndex() + 1);
-            f.sendAt = now;
+            markUrgent(f, now);
         }
     }
 
@@ -411,7 +481,8 @@ public final class RaftCore<C, R> implements Core {
     }
 
     /** Commits the newest entry of this term that a majority holds; older terms' entries commit with it. */
-    private void advanceCommit(Effects out) {
+    private void advanceCommit(long now, Effects out) {
+        long before = commitIndex;
         for (long n = lastIndex(); n > commitIndex && termAt(n) == term; n--) {
             int holders = 1;
             for (Follower f : followers.values()) {
@@ -422,6 +493,15 @@ public final class RaftCore<C, R> implements Core {
             if (holders >= majority) {
                 commitIndex = n;
                 break;
+            }
+        }
+        if (majority > 2) {
+            // Origins of newly committed entries learn it from us; in a cluster of three they knew on receipt.
+            for (long i = before + 1; i <= commitIndex; i++) {
+                Follower origin = followers.get(entryAt(i).origin());
+                if (origin != null) {
+                    markUrgent(origin, now);
+                }
             }
         }
         applyCommitted(out);
@@ -437,6 +517,8 @@ public final class RaftCore<C, R> implements Core {
         }
         observeTerm(append.term(), now);
         becomeFollower(from, now);
+        unansweredElections = 0;
+        electionAnswered = true;
         resetElectionDeadline(now);
 
         long prev = append.prevIndex();
@@ -453,10 +535,16 @@ public final class RaftCore<C, R> implements Core {
             answer(new AppendResult(false, 0, conflictTerm, first), now, out);
             return;
         }
-        boolean othersWait = false;
+        // With more than three nodes, the origins of others' entries wait for the commit our acknowledgement
+        // helps complete. With three, only the leader's own clients wait on it, and for the median client
+        // (two in three talk to followers) an acknowledgement that rides on our next update costs less.
+        boolean someoneWaits = false;
         long index = prev;
         for (WireEntry e : append.entries()) {
             index++;
+            if (majority > 2 && !e.origin().equals(self)) {
+                someoneWaits = true;
+            }
             if (index <= lastIndex()) {
                 if (termAt(index) == e.term()) {
                     continue; // already held (a duplicate or resent append)
@@ -466,8 +554,6 @@ public final class RaftCore<C, R> implements Core {
             log.add(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd())));
             if (e.origin().equals(self)) {
                 awaitingLog.remove(e.id());
-            } else {
-                othersWait = true;
             }
         }
         long matched = index;
@@ -485,9 +571,11 @@ public final class RaftCore<C, R> implements Core {
         }
         applyCommitted(out);
         if (!append.entries().isEmpty()) {
-            // Entries of others: someone waits for the commit our acknowledgement completes.
-            boolean urgent = othersWait || majority > 2;
-            answer(new AppendResult(true, matched, 0, 0), urgent ? now : now + settings.ackDelay().toMillis(), now, out);
+            // Otherwise the acknowledgement waits a little for an update that carries it anyway.
+            answer(new AppendResult(true, matched, 0, 0), someoneWaits ? now : now + settings.ackDelay().toMillis(), now, out);
+        } else if (now - lastUpdateSentAt >= 2 * settings.heartbeatInterval().toMillis()) {
+            // Silent too long: the leader must know we are here, or it steps down (and heartbeats us less).
+            answer(new AppendResult(true, matched, 0, 0), now, out);
         }
     }
 
@@ -518,6 +606,7 @@ public final class RaftCore<C, R> implements Core {
         toForward.clear();
         if (resultToSend != null || !ops.isEmpty()) {
             out.send(leader, new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops));
+            lastUpdateSentAt = now;
         }
         resultToSend = null;
         updateAt = Long.MAX_VALUE;

@@ -10,10 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Client processes on a {@link Simulation} that record a history, as the workbench's clients do: each
- * process sends one request at a time to its node (process i talks to node i mod n), waits for the
- * reply or gives up after {@code timeout} (an indeterminate call; the process is then replaced by a
- * fresh one, as Jepsen does), then waits an exponentially drawn pause before its next request.
+ * Client processes on a {@link Simulation} that record a history, as the workbench's clients do: requests
+ * come at a given rate (exponentially drawn gaps), each taken by a free process (one waits for a free
+ * one when all are busy); a process sends one request at a time to its node (process slot i talks to
+ * node i mod n), waits for the reply or gives up after {@code timeout} (an indeterminate call; the
+ * process is then replaced by a fresh one, as Jepsen does).
  * Every invocation and completion takes the next number of one sequence, so real-time order is exact
  * even between events at the same virtual instant.
  */
@@ -36,33 +37,61 @@ public final class ClientLoad {
 
     private final Simulation sim;
     private final Duration timeout;
-    private final Duration meanPause;
+    private final double rate;
     private final Function<Random, ObjectNode> nextRequest;
     private final List<Call> calls = new ArrayList<>();
     private long seq;
     private int nextProcess;
     private boolean stopped;
+    /** Free process slots, and the process id each slot runs now. */
+    private final List<Integer> freeSlots = new ArrayList<>();
+    private final int[] processOf;
+    private int waitingRequests;
 
-    private ClientLoad(Simulation sim, Duration meanPause, Duration timeout, Function<Random, ObjectNode> nextRequest) {
+    private ClientLoad(Simulation sim, int processes, double rate, Duration timeout, Function<Random, ObjectNode> nextRequest) {
         this.sim = sim;
-        this.meanPause = meanPause;
+        this.rate = rate;
+        this.processOf = new int[processes];
         this.timeout = timeout;
         this.nextRequest = nextRequest;
     }
 
-    /**
-     * Starts {@code processes} client processes. With p processes and a mean pause m, the offered rate
-     * is about p / (m + latency) requests per second.
-     */
-    public static ClientLoad start(Simulation sim, int processes, Duration meanPause, Duration timeout,
+    /** Starts {@code processes} client processes that together offer {@code rate} requests per second. */
+    public static ClientLoad start(Simulation sim, int processes, double rate, Duration timeout,
                                    Function<Random, ObjectNode> nextRequest) {
-        ClientLoad load = new ClientLoad(sim, meanPause, timeout, nextRequest);
-        load.nextProcess = processes;
+        ClientLoad load = new ClientLoad(sim, processes, rate, timeout, nextRequest);
         for (int i = 0; i < processes; i++) {
-            int slot = i;
-            sim.after(load.pause(), () -> load.invoke(slot, slot));
+            load.freeSlots.add(i);
+            load.processOf[i] = i;
         }
+        load.nextProcess = processes;
+        sim.after(load.gap(), load::arrive);
         return load;
+    }
+
+    private void arrive() {
+        if (stopped) {
+            return;
+        }
+        waitingRequests++;
+        dispatch();
+        sim.after(gap(), this::arrive);
+    }
+
+    private void dispatch() {
+        while (waitingRequests > 0 && !freeSlots.isEmpty() && !stopped) {
+            waitingRequests--;
+            int slot = freeSlots.remove(sim.random().nextInt(freeSlots.size()));
+            invoke(slot, processOf[slot]);
+        }
+    }
+
+    private void release(int slot, boolean crashed) {
+        if (crashed) {
+            processOf[slot] = nextProcess++;
+        }
+        freeSlots.add(slot);
+        dispatch();
     }
 
     /** No new requests from now on; calls under way still complete or time out. */
@@ -74,14 +103,11 @@ public final class ClientLoad {
         return List.copyOf(calls);
     }
 
-    private Duration pause() {
-        return Duration.ofNanos((long) (-Math.log(1 - sim.random().nextDouble()) * meanPause.toNanos()));
+    private Duration gap() {
+        return Duration.ofNanos((long) (-Math.log(1 - sim.random().nextDouble()) / rate * 1e9));
     }
 
     private void invoke(int slot, int process) {
-        if (stopped) {
-            return;
-        }
         List<String> nodes = sim.nodeIds();
         String node = nodes.get(slot % nodes.size());
         ObjectNode request = nextRequest.apply(sim.random());
@@ -93,14 +119,14 @@ public final class ClientLoad {
             if (!over[0]) {
                 over[0] = true;
                 calls.add(new Call(process, node, request, invokeSeq, ++seq, invokedAt, sim.time().millis(), message));
-                sim.after(pause(), () -> invoke(slot, process));
+                release(slot, false);
             }
         });
         sim.after(timeout, () -> {
             if (!over[0]) {
                 over[0] = true;
                 calls.add(new Call(process, node, request, invokeSeq, -1, invokedAt, -1, null));
-                sim.after(pause(), () -> invoke(slot, nextProcess++));
+                release(slot, true);
             }
         });
     }

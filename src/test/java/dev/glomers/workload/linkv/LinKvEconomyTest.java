@@ -2,6 +2,7 @@ package dev.glomers.workload.linkv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.glomers.node.Message;
 import dev.glomers.sim.ClientLoad;
 import dev.glomers.sim.Simulation;
 import java.time.Duration;
@@ -20,12 +21,13 @@ class LinKvEconomyTest {
     }
 
     static Figures run(int nodes, int clients, double rate, int seconds, int partitionEverySeconds, long seed) {
-        try (Simulation sim = Simulation.start("lin-kv", nodes, seed)) {
+        try (Simulation sim = Simulation.start(System.getProperty("linkv.profiles", "lin-kv"), nodes, seed, System.getProperty("linkv.args", "--x=1").split(" "))) {
             sim.latency(Duration.ofNanos(500_000), Simulation.Latency.EXPONENTIAL);
             sim.runFor(Duration.ofSeconds(2));
+            java.util.Map<String, Integer> byType = new java.util.TreeMap<>();
+            sim.observe(m -> { if (!Message.isClient(m.dest()) && !Message.isClient(m.src())) byType.merge(m.type() + (m.body().has("ops") ? "+ops" : "") + (m.body().has("result") ? "+res" : "") + (m.body().path("entries").size() == 0 && m.type().equals("append_entries") ? "(empty)" : ""), 1, Integer::sum); });
             long before = sim.serverMessages();
-            Duration pause = Duration.ofNanos((long) (clients / rate * 1e9));
-            ClientLoad load = ClientLoad.start(sim, clients, pause, Duration.ofSeconds(1), random -> LinKvHistory.nextRequest(random, 3));
+            ClientLoad load = ClientLoad.start(sim, clients, rate, Duration.ofSeconds(1), random -> LinKvHistory.nextRequest(random, 3));
             for (int t = 0; t < seconds; t += Math.max(1, partitionEverySeconds)) {
                 if (partitionEverySeconds > 0) {
                     if ((t / partitionEverySeconds) % 2 == 0) {
@@ -42,6 +44,7 @@ class LinKvEconomyTest {
             sim.heal();
             sim.runFor(Duration.ofSeconds(2));
             List<ClientLoad.Call> calls = load.calls();
+            System.err.println("FIGURES by type " + byType);
             LinKvHistory.Tally tally = LinKvHistory.tally(calls);
             List<Long> latencies = calls.stream().filter(call -> !call.timedOut()).map(ClientLoad.Call::latencyMillis).sorted().toList();
             LinKvHistory.byKey(calls).forEach((key, history) ->
