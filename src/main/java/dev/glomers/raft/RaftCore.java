@@ -298,8 +298,9 @@ public final class RaftCore<C, R> implements Core {
         followers = new LinkedHashMap<>();
         for (String peer : peers) {
             Follower f = new Follower(peer);
-            f.next = lastIndex() + 1;
+            f.next = lastIndex() + 1; // optimistic: the consistency check finds where its log parts from ours
             f.lastHeardAt = now;
+            f.lastSentAt = now;
             markUrgent(f, now); // announce the term at once: followers stop their elections
             followers.put(peer, f);
         }
@@ -350,7 +351,10 @@ public final class RaftCore<C, R> implements Core {
                 replicateAt = now; // its origin cannot commit alone: the other acknowledgements are needed now
             }
         } else {
-            replicateAt = Math.min(replicateAt, windowEnd(now, settings.appendWindow().toMillis()));
+            // The leader's own entries ride on the answers to the followers' updates, which come just after the
+            // end of each window; only when none came for half a window more do they go out by themselves.
+            long window = settings.appendWindow().toMillis();
+            replicateAt = Math.min(replicateAt, windowEnd(now, window) + window / 2);
         }
     }
 
@@ -682,6 +686,11 @@ public final class RaftCore<C, R> implements Core {
     }
 
     // ---- for tests ----------------------------------------------------------------------------
+
+    /** The election timer fires now (tests force the interleavings they examine). */
+    void electionTimeout(long now, Effects out) {
+        startElection(now, out);
+    }
 
     Role role() {
         return role;

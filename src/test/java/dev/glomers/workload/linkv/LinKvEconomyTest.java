@@ -61,6 +61,12 @@ class LinKvEconomyTest {
     }
 
     @Test
+    void rate100FiveNodesPartitionsEvery3s() {
+        Figures figures = run(5, 50, 100, 30, 3, 3);
+        System.err.println("FIGURES 5 nodes rate 100 partitions every 3 s: " + figures);
+    }
+
+    @Test
     void rate30ThreeNodesPartitions() {
         Figures figures = run(3, 12, 30, 60, 10, 2);
         System.err.println("FIGURES rate 30 partitions: " + figures);
