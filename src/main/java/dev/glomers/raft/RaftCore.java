@@ -1,9 +1,13 @@
 package dev.glomers.raft;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.node.Body;
 import dev.glomers.node.Core;
 import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
+import dev.glomers.node.Wire;
 import dev.glomers.raft.RaftMessages.AppendEntries;
 import dev.glomers.raft.RaftMessages.AppendResult;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
@@ -66,6 +70,8 @@ public final class RaftCore<C, R> implements Core {
         long urgentAt = Long.MAX_VALUE;
         long lastSentAt;
         long lastHeardAt;
+        /** It says our appends do not reach it directly: they go through the other followers too. */
+        boolean unheard;
 
         Follower(String id) {
             this.id = id;
@@ -106,6 +112,12 @@ public final class RaftCore<C, R> implements Core {
     private AppendResult resultToSend;
     private long updateAt = Long.MAX_VALUE;
     private long lastUpdateSentAt;
+    /** The leader does not hear us directly: updates go through the other peers too. */
+    private boolean relayUpdates;
+    /** When an append last reached us directly, not passed on by a peer. */
+    private long lastDirectAppendAt;
+    /** Set while a relayed message is being taken. */
+    private boolean takingRelayed;
     /** Own operations to carry to the leader with the next update. */
     private final Set<Long> toForward = new LinkedHashSet<>();
     /** Own operations carried to the leader and not yet seen back in this node's log. */
@@ -147,6 +159,7 @@ public final class RaftCore<C, R> implements Core {
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
             case RaftMessages.REQUEST_VOTE -> onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
             case RaftMessages.VOTE -> onVote(message.src(), Vote.read(message.body()), now, out);
+            case RaftMessages.RELAY -> onRelay(message, now, out);
             default -> onClientRequest(message, now, out);
         }
     }
@@ -184,6 +197,37 @@ public final class RaftCore<C, R> implements Core {
             wake = Math.min(wake, Math.min(updateAt, reforwardAt));
         }
         return wake;
+    }
+
+    // ---- relaying around one-way links --------------------------------------------------------
+
+    private void onRelay(Message message, long now, Effects out) {
+        String to = message.body().path("to").asText();
+        JsonNode inner = message.body().get("msg");
+        if (inner == null || !inner.isObject() || RaftMessages.RELAY.equals(inner.path("type").asText())) {
+            return;
+        }
+        if (to.equals(self)) {
+            takingRelayed = true;
+            try {
+                receive(new Message(message.body().path("from").asText(), self, (ObjectNode) inner), now, out);
+            } finally {
+                takingRelayed = false;
+            }
+        } else if (peers.contains(to)) {
+            out.send(to, new RaftMessages.Relay(to, message.body().path("from").asText(), (ObjectNode) inner));
+        }
+    }
+
+    /** Sends {@code body} to {@code dest} directly and through every other peer. */
+    private void sendAllWays(String dest, Body body, Effects out) {
+        out.send(dest, body);
+        ObjectNode tree = Wire.tree(body);
+        for (String peer : peers) {
+            if (!peer.equals(dest)) {
+                out.send(peer, new RaftMessages.Relay(dest, self, tree));
+            }
+        }
     }
 
     // ---- clients ------------------------------------------------------------------------------
@@ -260,7 +304,8 @@ public final class RaftCore<C, R> implements Core {
             votedFor = candidate;
             resetElectionDeadline(now);
         }
-        out.send(candidate, new Vote(term, grant));
+        // Elections are rare and a vote is what a partition with one-way links most often loses: all ways.
+        sendAllWays(candidate, new Vote(term, grant), out);
     }
 
     private void onVote(String voter, Vote vote, long now, Effects out) {
@@ -406,12 +451,18 @@ public final class RaftCore<C, R> implements Core {
     }
 
     /**
-     * A follower speaks at least every two heartbeat intervals (see {@link #onAppend}); one silent for
-     * three is cut off, and gets a heartbeat only once per maximum election timeout until it speaks again.
+     * A follower speaks at least once per heartbeat interval (see {@link #onAppend}). One silent for longer
+     * may be behind a one-way link: it is reached through the other followers too, and told to answer that
+     * way. One that stays silent even so is cut off, and gets a heartbeat only once per maximum election
+     * timeout until it speaks again.
      */
     private long heartbeatPeriod(Follower f) {
-        long interval = settings.heartbeatInterval().toMillis();
-        return f.lastHeardAt + 3 * interval >= f.lastSentAt ? interval : settings.electionTimeoutMax().toMillis();
+        long cutOff = 2 * settings.electionTimeoutMax().toMillis();
+        return f.lastSentAt - f.lastHeardAt <= cutOff ? settings.heartbeatInterval().toMillis() : settings.electionTimeoutMax().toMillis();
+    }
+
+    private boolean silent(Follower f, long now) {
+        return now - f.lastHeardAt > 2 * settings.heartbeatInterval().toMillis();
     }
 
     private void sendAppend(Follower f, long now, Effects out) {
@@ -425,7 +476,12 @@ public final class RaftCore<C, R> implements Core {
             Entry<C> e = entryAt(i);
             entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command())));
         }
-        out.send(f.id, new AppendEntries(term, prev, termAt(prev), commitIndex, entries));
+        if (silent(f, now) || f.unheard) {
+            Boolean relay = silent(f, now) ? Boolean.TRUE : null;
+            sendAllWays(f.id, new AppendEntries(term, prev, termAt(prev), commitIndex, entries, relay), out);
+        } else {
+            out.send(f.id, new AppendEntries(term, prev, termAt(prev), commitIndex, entries));
+        }
         f.next = to + 1;
         f.lastSentAt = now;
         f.urgent = to < lastIndex(); // a lagging follower gets the next batch right away
@@ -451,6 +507,7 @@ public final class RaftCore<C, R> implements Core {
         Follower f = followers.get(from);
         if (f != null) {
             f.lastHeardAt = now;
+            f.unheard = update.unheard() != null;
         }
         if (result == null || f == null || update.term() != term) {
             return;
@@ -521,6 +578,10 @@ public final class RaftCore<C, R> implements Core {
         }
         observeTerm(append.term(), now);
         becomeFollower(from, now);
+        relayUpdates = append.relay() != null;
+        if (!takingRelayed) {
+            lastDirectAppendAt = now;
+        }
         unansweredElections = 0;
         electionAnswered = true;
         resetElectionDeadline(now);
@@ -577,8 +638,9 @@ public final class RaftCore<C, R> implements Core {
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
             answer(new AppendResult(true, matched, 0, 0), someoneWaits ? now : now + settings.ackDelay().toMillis(), now, out);
-        } else if (now - lastUpdateSentAt >= 2 * settings.heartbeatInterval().toMillis()) {
-            // Silent too long: the leader must know we are here, or it steps down (and heartbeats us less).
+        } else if (now - lastUpdateSentAt >= settings.heartbeatInterval().toMillis() * 3 / 4) {
+            // Nothing said for about a heartbeat interval: the leader must know we hear it (check quorum; and
+            // a follower it does not hear is reached, and answers, through the other peers too).
             answer(new AppendResult(true, matched, 0, 0), now, out);
         }
     }
@@ -609,7 +671,13 @@ public final class RaftCore<C, R> implements Core {
         }
         toForward.clear();
         if (resultToSend != null || !ops.isEmpty()) {
-            out.send(leader, new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops));
+            boolean unheard = now - lastDirectAppendAt > settings.heartbeatInterval().toMillis() * 3 / 2;
+            FollowerUpdate update = new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops, unheard ? Boolean.TRUE : null);
+            if (relayUpdates) {
+                sendAllWays(leader, update, out);
+            } else {
+                out.send(leader, update);
+            }
             lastUpdateSentAt = now;
         }
         resultToSend = null;

@@ -17,6 +17,7 @@ final class RaftMessages {
     static final String UPDATE = "follower_update";
     static final String REQUEST_VOTE = "request_vote";
     static final String VOTE = "vote";
+    static final String RELAY = "relay";
 
     private RaftMessages() {
     }
@@ -25,8 +26,17 @@ final class RaftMessages {
     record WireEntry(long term, String origin, long id, JsonNode cmd) {
     }
 
-    /** Leader to follower: entries after {@code prevIndex} (none for a heartbeat) and the leader's commit index. */
-    record AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries) implements Body {
+    /**
+     * Leader to follower: entries after {@code prevIndex} (none for a heartbeat) and the leader's commit
+     * index; {@code relay} true (else absent) asks the follower to send its updates through its peers too,
+     * because the leader has not heard it for a while.
+     */
+    record AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries, Boolean relay)
+            implements Body {
+        AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries) {
+            this(term, prevIndex, prevTerm, commit, entries, null);
+        }
+
         @Override
         public String type() {
             return APPEND;
@@ -40,7 +50,8 @@ final class RaftMessages {
                         entry.path("id").asLong(), cmd == null || cmd.isNull() ? null : cmd));
             }
             return new AppendEntries(body.path("term").asLong(), body.path("prev_index").asLong(),
-                    body.path("prev_term").asLong(), body.path("commit").asLong(), entries);
+                    body.path("prev_term").asLong(), body.path("commit").asLong(), entries,
+                    body.path("relay").asBoolean(false) ? Boolean.TRUE : null);
         }
     }
 
@@ -56,8 +67,16 @@ final class RaftMessages {
     record ForwardedOp(long id, JsonNode cmd) {
     }
 
-    /** Follower to leader: the result of an append, the follower's clients' operations, or both. */
-    record FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops) implements Body {
+    /**
+     * Follower to leader: the result of an append, the follower's clients' operations, or both;
+     * {@code unheard} true (else absent) says no append reached it directly for a while, so the leader
+     * sends it appends through the other followers too.
+     */
+    record FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops, Boolean unheard) implements Body {
+        FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops) {
+            this(term, result, ops, null);
+        }
+
         @Override
         public String type() {
             return UPDATE;
@@ -74,7 +93,20 @@ final class RaftMessages {
             for (JsonNode op : body.path("ops")) {
                 ops.add(new ForwardedOp(op.path("id").asLong(), op.get("cmd")));
             }
-            return new FollowerUpdate(body.path("term").asLong(), result, ops);
+            return new FollowerUpdate(body.path("term").asLong(), result, ops,
+                    body.path("unheard").asBoolean(false) ? Boolean.TRUE : null);
+        }
+    }
+
+    /**
+     * A message passed on by a peer: with one-way links (the workbench's majorities-ring partition) the
+     * way back may only exist through a third node. The node named {@code to} takes {@code msg} as if
+     * {@code from} had sent it; any other node passes it on to {@code to}, once.
+     */
+    record Relay(String to, String from, ObjectNode msg) implements Body {
+        @Override
+        public String type() {
+            return RELAY;
         }
     }
 
