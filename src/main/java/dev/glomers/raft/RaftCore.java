@@ -129,6 +129,8 @@ public final class RaftCore<C, R> implements Core {
     /** By request id, in arrival order, which is deadline order. */
     private final Map<Long, Pending<C>> pending = new LinkedHashMap<>();
     private final Map<String, Set<Long>> appliedIds = new HashMap<>();
+    /** Own operations that never left this node (no leader was known): at their deadline they get a definite 11. */
+    private final Set<Long> neverSent = new HashSet<>();
 
     /**
      * @param reforward paces carrying operations to the leader again when they did not come back in an append
@@ -149,7 +151,9 @@ public final class RaftCore<C, R> implements Core {
 
     @Override
     public void start(long now, Effects out) {
+        // Nobody leads yet and there is nobody to disrupt: the first election comes sooner.
         resetElectionDeadline(now);
+        electionDeadline = now + (electionDeadline - now) / 3;
     }
 
     @Override
@@ -237,14 +241,14 @@ public final class RaftCore<C, R> implements Core {
             return; // an unknown message from a node: nothing to answer
         }
         C command = machine.command(request);
-        if (role != Role.LEADER && leader == null) {
-            // Nothing was appended anywhere, so saying so is a promise we can keep.
-            throw RpcError.unavailable("no leader known in term " + term);
-        }
         long id = ++nextRequestId;
         pending.put(id, new Pending<>(request, command, now + settings.clientTimeout().toMillis()));
         if (role == Role.LEADER) {
             append(new Entry<>(term, self, id, command), now, out);
+        } else if (leader == null) {
+            // Held until a leader is known (an election may be under way), or answered 11 at its deadline.
+            neverSent.add(id);
+            toForward.add(id);
         } else {
             toForward.add(id);
             updateAt = Math.min(updateAt, windowEnd(now, settings.forwardWindow().toMillis()));
@@ -262,7 +266,12 @@ public final class RaftCore<C, R> implements Core {
             it.remove();
             toForward.remove(next.getKey());
             awaitingLog.remove(next.getKey());
-            out.fail(next.getValue().request(), RpcError.timeout("not applied in time; it may still take effect"));
+            if (neverSent.remove(next.getKey())) {
+                // It never left this node, so saying it did not happen is a promise we can keep.
+                out.fail(next.getValue().request(), RpcError.unavailable("no leader known in term " + term));
+            } else {
+                out.fail(next.getValue().request(), RpcError.timeout("not applied in time; it may still take effect"));
+            }
         }
     }
 
@@ -360,6 +369,7 @@ public final class RaftCore<C, R> implements Core {
         }
         toForward.clear();
         awaitingLog.clear();
+        neverSent.clear();
         reforwardAt = Long.MAX_VALUE;
     }
 
@@ -667,6 +677,7 @@ public final class RaftCore<C, R> implements Core {
             if (op != null) {
                 ops.add(new ForwardedOp(id, machine.encode(op.command())));
                 awaitingLog.add(id);
+                neverSent.remove(id);
             }
         }
         toForward.clear();

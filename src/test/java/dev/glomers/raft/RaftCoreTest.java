@@ -365,15 +365,19 @@ class RaftCoreTest {
     }
 
     @Test
-    void aFollowerWithoutALeaderAnswers11AndOperationsCarriedTwiceApplyOnce() {
+    void aFollowerWithoutALeaderHoldsAnOperationThenAnswers11AndOperationsCarriedTwiceApplyOnce() {
         Cluster cluster = new Cluster(3, 7);
+        cluster.isolated = Set.of("n1");
         long early = cluster.client("n1", "early");
+        cluster.run(SETTINGS.clientTimeout().toMillis() - 1);
+        assertThat(cluster.answers.get(early)).as("held while an election may bring a leader").isNull();
+        cluster.run(1);
         assertThat(cluster.answers.get(early).body().path("code").asInt()).isEqualTo(11);
-        cluster.timeout("n0");
-        cluster.deliverAll();
-        cluster.run(10);
-        long once = cluster.client("n1", "once");
-        cluster.core("n1").tick(cluster.now, cluster.effects("n1")); // the forwarding window (0 here) closes
+        cluster.isolated = Set.of();
+        cluster.run(3_000);
+        String follower = cluster.leader().equals("n1") ? "n2" : "n1";
+        long once = cluster.client(follower, "once");
+        cluster.core(follower).tick(cluster.now, cluster.effects(follower)); // the forwarding window (0 here) closes
         List<Message> updates = cluster.inFlight.stream().filter(m -> m.type().equals("follower_update") && m.body().has("ops")).toList();
         assertThat(updates).hasSize(1);
         cluster.inFlight.add(updates.get(0)); // duplicated by the network

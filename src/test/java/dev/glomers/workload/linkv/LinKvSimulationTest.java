@@ -58,16 +58,16 @@ class LinKvSimulationTest {
             sim.runFor(Duration.ofSeconds(2)); // an election
             var missing = sim.request("n0", "{\"type\":\"read\",\"key\":1}");
             var casMissing = sim.request("n1", "{\"type\":\"cas\",\"key\":1,\"from\":0,\"to\":1}");
-            sim.runFor(Duration.ofMillis(200));
+            sim.runFor(Duration.ofSeconds(1)); // a batching window or two
             var write = sim.request("n2", "{\"type\":\"write\",\"key\":1,\"value\":3}");
-            sim.runFor(Duration.ofMillis(200));
+            sim.runFor(Duration.ofSeconds(1)); // a batching window or two
             var casWrong = sim.request("n0", "{\"type\":\"cas\",\"key\":1,\"from\":0,\"to\":1}");
             var casRight = sim.request("n1", "{\"type\":\"cas\",\"key\":1,\"from\":3,\"to\":4}");
-            sim.runFor(Duration.ofMillis(200));
+            sim.runFor(Duration.ofSeconds(1)); // a batching window or two
             var read = sim.request("n2", "{\"type\":\"read\",\"key\":1}");
             var nonsense = sim.request("n2", "{\"type\":\"txn\",\"txn\":[]}");
             var malformed = sim.request("n2", "{\"type\":\"write\",\"key\":1}");
-            sim.runFor(Duration.ofMillis(200));
+            sim.runFor(Duration.ofSeconds(1)); // a batching window or two
 
             assertThat(code(missing)).isEqualTo(20);
             assertThat(code(casMissing)).isEqualTo(20);

@@ -46,10 +46,10 @@ class TxnListSimulationTest {
             sim.latency(Duration.ofMillis(2), Simulation.Latency.EXPONENTIAL);
             sim.runFor(Duration.ofSeconds(3));
             CompletableFuture<Message> first = sim.request("n1", "{\"type\":\"txn\",\"txn\":[[\"append\",1,10],[\"r\",1,null],[\"r\",2,null]]}");
-            sim.runFor(Duration.ofMillis(300));
+            sim.runFor(Duration.ofSeconds(1)); // answers come within a batching window or two
             CompletableFuture<Message> second = sim.request("n2", "{\"type\":\"txn\",\"txn\":[[\"append\",1,11],[\"r\",1,null]]}");
             CompletableFuture<Message> bad = sim.request("n2", "{\"type\":\"txn\",\"txn\":[[\"w\",1,11]]}");
-            sim.runFor(Duration.ofMillis(300));
+            sim.runFor(Duration.ofSeconds(1)); // answers come within a batching window or two
             assertThat(first.getNow(null).body().get("txn").toString()).isEqualTo("[[\"append\",1,10],[\"r\",1,[10]],[\"r\",2,[]]]");
             assertThat(second.getNow(null).body().get("txn").toString()).isEqualTo("[[\"append\",1,11],[\"r\",1,[10,11]]]");
             assertThat(bad.getNow(null).body().path("code").asInt()).isEqualTo(12);
