@@ -70,6 +70,10 @@ public final class RaftCore<C, R> implements Core {
         long urgentAt = Long.MAX_VALUE;
         long lastSentAt;
         long lastHeardAt;
+        /** When a message of it last reached us directly, not passed on by a peer. */
+        long lastHeardDirectlyAt;
+        /** When we last tried the direct way to it while it said that way was broken. */
+        long lastProbedAt;
         /** It says our appends do not reach it directly: they go through the other followers too. */
         boolean unheard;
 
@@ -112,8 +116,9 @@ public final class RaftCore<C, R> implements Core {
     private AppendResult resultToSend;
     private long updateAt = Long.MAX_VALUE;
     private long lastUpdateSentAt;
-    /** The leader does not hear us directly: updates go through the other peers too. */
+    /** The leader does not hear us directly: updates go around it, directly only once per heartbeat interval. */
     private boolean relayUpdates;
+    private long lastProbedLeaderAt;
     /** When an append last reached us directly, not passed on by a peer. */
     private long lastDirectAppendAt;
     /** Set while a relayed message is being taken. */
@@ -226,6 +231,11 @@ public final class RaftCore<C, R> implements Core {
     /** Sends {@code body} to {@code dest} directly and through every other peer. */
     private void sendAllWays(String dest, Body body, Effects out) {
         out.send(dest, body);
+        sendAround(dest, body, out);
+    }
+
+    /** Sends {@code body} to {@code dest} through every other peer only. */
+    private void sendAround(String dest, Body body, Effects out) {
         ObjectNode tree = Wire.tree(body);
         for (String peer : peers) {
             if (!peer.equals(dest)) {
@@ -354,6 +364,7 @@ public final class RaftCore<C, R> implements Core {
             Follower f = new Follower(peer);
             f.next = lastIndex() + 1; // optimistic: the consistency check finds where its log parts from ours
             f.lastHeardAt = now;
+            f.lastHeardDirectlyAt = now;
             f.lastSentAt = now;
             markUrgent(f, now); // announce the term at once: followers stop their elections
             followers.put(peer, f);
@@ -472,7 +483,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private boolean silent(Follower f, long now) {
-        return now - f.lastHeardAt > 2 * settings.heartbeatInterval().toMillis();
+        return now - f.lastHeardDirectlyAt > 2 * settings.heartbeatInterval().toMillis();
     }
 
     private void sendAppend(Follower f, long now, Effects out) {
@@ -486,11 +497,16 @@ public final class RaftCore<C, R> implements Core {
             Entry<C> e = entryAt(i);
             entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command())));
         }
-        if (silent(f, now) || f.unheard) {
-            Boolean relay = silent(f, now) ? Boolean.TRUE : null;
-            sendAllWays(f.id, new AppendEntries(term, prev, termAt(prev), commitIndex, entries, relay), out);
+        // A follower we do not hear directly is told to answer around us; one our appends do not reach
+        // directly gets them around, and the direct way only once per heartbeat interval (to notice a heal).
+        AppendEntries append = new AppendEntries(term, prev, termAt(prev), commitIndex, entries, silent(f, now) ? Boolean.TRUE : null);
+        if (!f.unheard) {
+            out.send(f.id, append);
+        } else if (now - f.lastProbedAt >= settings.heartbeatInterval().toMillis()) {
+            f.lastProbedAt = now;
+            sendAllWays(f.id, append, out);
         } else {
-            out.send(f.id, new AppendEntries(term, prev, termAt(prev), commitIndex, entries));
+            sendAround(f.id, append, out);
         }
         f.next = to + 1;
         f.lastSentAt = now;
@@ -517,6 +533,9 @@ public final class RaftCore<C, R> implements Core {
         Follower f = followers.get(from);
         if (f != null) {
             f.lastHeardAt = now;
+            if (!takingRelayed) {
+                f.lastHeardDirectlyAt = now;
+            }
             f.unheard = update.unheard() != null;
         }
         if (result == null || f == null || update.term() != term) {
@@ -684,8 +703,11 @@ public final class RaftCore<C, R> implements Core {
         if (resultToSend != null || !ops.isEmpty()) {
             boolean unheard = now - lastDirectAppendAt > settings.heartbeatInterval().toMillis() * 3 / 2;
             FollowerUpdate update = new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops, unheard ? Boolean.TRUE : null);
-            if (relayUpdates) {
+            if (relayUpdates && now - lastProbedLeaderAt >= settings.heartbeatInterval().toMillis()) {
+                lastProbedLeaderAt = now;
                 sendAllWays(leader, update, out);
+            } else if (relayUpdates) {
+                sendAround(leader, update, out);
             } else {
                 out.send(leader, update);
             }
