@@ -6,7 +6,9 @@ import dev.glomers.workload.counter.PnCounterWorkload;
 import dev.glomers.workload.echo.EchoWorkload;
 import dev.glomers.workload.gset.GSetWorkload;
 import dev.glomers.workload.kafka.KafkaWorkload;
+import dev.glomers.workload.linkv.LinKvWorkload;
 import dev.glomers.workload.txn.TxnWorkload;
+import dev.glomers.workload.txnlist.TxnListWorkload;
 import dev.glomers.workload.uniqueids.UniqueIdsWorkload;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +28,7 @@ import org.springframework.context.annotation.Profile;
         TxnWorkload.class,
         BroadcastWorkload.class,
         GCounterWorkload.class, PnCounterWorkload.class, GSetWorkload.class,
+        LinKvWorkload.class, TxnListWorkload.class,
 })
 public class Workloads {
 

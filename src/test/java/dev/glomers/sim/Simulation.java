@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -55,6 +56,7 @@ public final class Simulation implements AutoCloseable {
     private final Map<Long, CompletableFuture<Message>> pendingClientRequests = new HashMap<>();
     private final List<Consumer<Message>> observers = new ArrayList<>();
     private Map<String, Integer> partitionSide = Map.of();
+    private Map<String, Set<String>> grudge = Map.of();
     private long latencyNanos;
     private Latency latencyShape = Latency.CONSTANT;
     private double dropRate;
@@ -180,8 +182,19 @@ public final class Simulation implements AutoCloseable {
         return this;
     }
 
+    /**
+     * One-way cuts, as the workbench's grudges: each node drops what arrives from the nodes it holds a
+     * grudge against (e.g. the majorities-ring of three, {n0: [n1], n1: [n2], n2: [n0]}, where no two nodes
+     * hear each other both ways). Applies on top of {@link #partition}; {@link #heal} ends both.
+     */
+    public Simulation grudge(Map<String, Set<String>> drops) {
+        this.grudge = Map.copyOf(drops);
+        return this;
+    }
+
     public Simulation heal() {
         partitionSide = Map.of();
+        grudge = Map.of();
         return this;
     }
 
@@ -245,7 +258,7 @@ public final class Simulation implements AutoCloseable {
     private boolean cutOff(String src, String dest) {
         Integer from = partitionSide.get(src);
         Integer to = partitionSide.get(dest);
-        return from != null && to != null && !from.equals(to);
+        return (from != null && to != null && !from.equals(to)) || grudge.getOrDefault(dest, Set.of()).contains(src);
     }
 
     // ---- clients ----------------------------------------------------------------------------

@@ -1,0 +1,134 @@
+package dev.glomers.raft;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.node.Body;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Raft's messages between nodes. All are sent without a msg_id (fire and forget): Raft pairs a request
+ * with its answer by term and index, not by id, and a lost message is made good by the next one. Bodies
+ * are read field by field, so the optional parts (a result, piggybacked operations) may be absent.
+ */
+final class RaftMessages {
+
+    static final String APPEND = "append_entries";
+    static final String UPDATE = "follower_update";
+    static final String REQUEST_VOTE = "request_vote";
+    static final String VOTE = "vote";
+    static final String RELAY = "relay";
+
+    private RaftMessages() {
+    }
+
+    /** An entry on the wire; {@code cmd} is absent for the no-op a leader appends at the start of its term. */
+    record WireEntry(long term, String origin, long id, JsonNode cmd) {
+    }
+
+    /**
+     * Leader to follower: entries after {@code prevIndex} (none for a heartbeat) and the leader's commit
+     * index; {@code relay} true (else absent) asks the follower to send its updates through its peers too,
+     * because the leader has not heard it for a while.
+     */
+    record AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries, Boolean relay)
+            implements Body {
+        AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries) {
+            this(term, prevIndex, prevTerm, commit, entries, null);
+        }
+
+        @Override
+        public String type() {
+            return APPEND;
+        }
+
+        static AppendEntries read(ObjectNode body) {
+            List<WireEntry> entries = new ArrayList<>();
+            for (JsonNode entry : body.path("entries")) {
+                JsonNode cmd = entry.get("cmd");
+                entries.add(new WireEntry(entry.path("term").asLong(), entry.path("origin").asText(),
+                        entry.path("id").asLong(), cmd == null || cmd.isNull() ? null : cmd));
+            }
+            return new AppendEntries(body.path("term").asLong(), body.path("prev_index").asLong(),
+                    body.path("prev_term").asLong(), body.path("commit").asLong(), entries,
+                    body.path("relay").asBoolean(false) ? Boolean.TRUE : null);
+        }
+    }
+
+    /**
+     * How an append went: on success the index up to which the follower's log now matches the leader's;
+     * on failure the fast back-off hints (the term of the conflicting entry and the first index the
+     * follower holds of that term, or conflictTerm 0 and the follower's last index + 1 when its log is short).
+     */
+    record AppendResult(boolean success, long matchIndex, long conflictTerm, long conflictIndex) {
+    }
+
+    /** A client operation a follower carries to the leader; the origin is the message's sender. */
+    record ForwardedOp(long id, JsonNode cmd) {
+    }
+
+    /**
+     * Follower to leader: the result of an append, the follower's clients' operations, or both;
+     * {@code unheard} true (else absent) says no append reached it directly for a while, so the leader
+     * sends it appends through the other followers too.
+     */
+    record FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops, Boolean unheard) implements Body {
+        FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops) {
+            this(term, result, ops, null);
+        }
+
+        @Override
+        public String type() {
+            return UPDATE;
+        }
+
+        static FollowerUpdate read(ObjectNode body) {
+            AppendResult result = null;
+            JsonNode r = body.get("result");
+            if (r != null && r.isObject()) {
+                result = new AppendResult(r.path("success").asBoolean(), r.path("match_index").asLong(),
+                        r.path("conflict_term").asLong(), r.path("conflict_index").asLong());
+            }
+            List<ForwardedOp> ops = new ArrayList<>();
+            for (JsonNode op : body.path("ops")) {
+                ops.add(new ForwardedOp(op.path("id").asLong(), op.get("cmd")));
+            }
+            return new FollowerUpdate(body.path("term").asLong(), result, ops,
+                    body.path("unheard").asBoolean(false) ? Boolean.TRUE : null);
+        }
+    }
+
+    /**
+     * A message passed on by a peer: with one-way links (the workbench's majorities-ring partition) the
+     * way back may only exist through a third node. The node named {@code to} takes {@code msg} as if
+     * {@code from} had sent it; any other node passes it on to {@code to}, once.
+     */
+    record Relay(String to, String from, ObjectNode msg) implements Body {
+        @Override
+        public String type() {
+            return RELAY;
+        }
+    }
+
+    record RequestVote(long term, long lastIndex, long lastTerm) implements Body {
+        @Override
+        public String type() {
+            return REQUEST_VOTE;
+        }
+
+        static RequestVote read(ObjectNode body) {
+            return new RequestVote(body.path("term").asLong(), body.path("last_index").asLong(), body.path("last_term").asLong());
+        }
+    }
+
+    record Vote(long term, boolean granted) implements Body {
+        @Override
+        public String type() {
+            return VOTE;
+        }
+
+        static Vote read(ObjectNode body) {
+            return new Vote(body.path("term").asLong(), body.path("granted").asBoolean());
+        }
+    }
+}

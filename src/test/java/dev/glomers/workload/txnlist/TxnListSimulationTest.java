@@ -1,0 +1,122 @@
+package dev.glomers.workload.txnlist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.node.CoreDriver;
+import dev.glomers.node.Message;
+import dev.glomers.node.Wire;
+import dev.glomers.raft.RaftProperties;
+import dev.glomers.retry.Backoff;
+import dev.glomers.retry.Retries;
+import dev.glomers.sim.ClientLoad;
+import dev.glomers.sim.Simulation;
+import dev.glomers.workload.linkv.LinKvWorkload;
+import io.github.resilience4j.retry.Retry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** txn-list-append nodes in virtual time: answers as the workbench defines them, and strict serializable histories under faults. */
+class TxnListSimulationTest {
+
+    private static RaftProperties settings;
+    private static Retry reforward;
+
+    @BeforeAll
+    static void productSettings() {
+        try (Simulation sim = Simulation.start("txn-list-append", 1, 0)) {
+            settings = sim.bean("n0", RaftProperties.class);
+            reforward = sim.bean("n0", Retries.class).policy(LinKvWorkload.REFORWARD);
+        }
+    }
+
+    @Test
+    void springWiredNodesAnswerTransactionsWithTheirReads() {
+        try (Simulation sim = Simulation.start("txn-list-append", 3, 9)) {
+            sim.latency(Duration.ofMillis(2), Simulation.Latency.EXPONENTIAL);
+            sim.runFor(Duration.ofSeconds(3));
+            CompletableFuture<Message> first = sim.request("n1", "{\"type\":\"txn\",\"txn\":[[\"append\",1,10],[\"r\",1,null],[\"r\",2,null]]}");
+            sim.runFor(Duration.ofSeconds(1)); // answers come within a batching window or two
+            CompletableFuture<Message> second = sim.request("n2", "{\"type\":\"txn\",\"txn\":[[\"append\",1,11],[\"r\",1,null]]}");
+            CompletableFuture<Message> bad = sim.request("n2", "{\"type\":\"txn\",\"txn\":[[\"w\",1,11]]}");
+            sim.runFor(Duration.ofSeconds(1)); // answers come within a batching window or two
+            assertThat(first.getNow(null).body().get("txn").toString()).isEqualTo("[[\"append\",1,10],[\"r\",1,[10]],[\"r\",2,[]]]");
+            assertThat(second.getNow(null).body().get("txn").toString()).isEqualTo("[[\"append\",1,11],[\"r\",1,[10,11]]]");
+            assertThat(bad.getNow(null).body().path("code").asInt()).isEqualTo(12);
+        }
+    }
+
+    static LongStream seeds() {
+        return LongStream.rangeClosed(1, 100);
+    }
+
+    /** Transactions of 1 to 4 micro-ops over 5 keys, values unique per key (a counter). */
+    static ObjectNode nextTxn(Random random, int[] counter) {
+        ObjectNode request = Wire.JSON.createObjectNode().put("type", "txn");
+        ArrayNode txn = request.putArray("txn");
+        int length = 1 + random.nextInt(4);
+        for (int i = 0; i < length; i++) {
+            int key = random.nextInt(5);
+            if (random.nextBoolean()) {
+                txn.addArray().add("r").add(key).addNull();
+            } else {
+                txn.addArray().add("append").add(key).add(++counter[0]);
+            }
+        }
+        return request;
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void historiesUnderFaultsAreStrictSerializable(long seed) {
+        int nodes = seed % 2 == 0 ? 3 : 5;
+        try (Simulation sim = Simulation.startWired(nodes, seed,
+                node -> CoreDriver.drive(node, () -> TxnListWorkload.core(node, settings, new Backoff(reforward))))) {
+            sim.latency(Duration.ofMillis(3), Simulation.Latency.EXPONENTIAL).dropRate(0.03).duplicateRate(0.03);
+            sim.runFor(Duration.ofSeconds(3));
+            int[] counter = {0};
+            ClientLoad load = ClientLoad.start(sim, 3 * nodes, 100, Duration.ofSeconds(1), random -> nextTxn(random, counter));
+            for (int phase = 0; phase < 5; phase++) {
+                if (sim.random().nextBoolean()) {
+                    List<String> ids = new ArrayList<>(sim.nodeIds());
+                    Collections.shuffle(ids, sim.random());
+                    sim.partition(ids.subList(0, 1 + sim.random().nextInt(nodes - 1)));
+                } else {
+                    sim.heal();
+                }
+                sim.runFor(Duration.ofMillis(500 + sim.random().nextInt(1000)));
+            }
+            sim.heal();
+            load.stop();
+            sim.runFor(Duration.ofSeconds(2));
+
+            List<ListAppendChecker.Txn> txns = new ArrayList<>();
+            int ok = 0;
+            for (ClientLoad.Call call : load.calls()) {
+                int id = txns.size();
+                if (call.timedOut()) {
+                    txns.add(new ListAppendChecker.Txn(id, call.request().get("txn"), false, true, call.invokeSeq(), Long.MAX_VALUE));
+                } else if (call.reply().type().equals("txn_ok")) {
+                    ok++;
+                    txns.add(new ListAppendChecker.Txn(id, call.reply().body().get("txn"), true, false, call.invokeSeq(), call.completeSeq()));
+                } else {
+                    int code = call.reply().body().path("code").asInt();
+                    assertThat(code).as("only 11 (definite) or 0 (indeterminate) errors").isIn(0, 11);
+                    txns.add(new ListAppendChecker.Txn(id, call.request().get("txn"), false, code == 0, call.invokeSeq(), Long.MAX_VALUE));
+                }
+            }
+            assertThat(ListAppendChecker.check(txns)).as("seed %d", seed).isEmpty();
+            assertThat(ok).as("seed %d", seed).isPositive();
+        }
+    }
+}
