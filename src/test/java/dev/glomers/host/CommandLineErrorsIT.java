@@ -39,8 +39,8 @@ class CommandLineErrorsIT {
             "nosuch                                     | off  | no workload selected (active profiles: [nosuch])",
             "broadcast --glomers.broadcast.fan-out=-3   | perl | bad setting: glomers.broadcast.fan-out must be 0",
             "broadcast --glomers.broadcast.fan-out=-3   | off  | bad setting: glomers.broadcast.fan-out must be 0",
-            "echo --glomers.kv.timeout=soon             | java | bad setting: cannot read [soon] as a Duration",
-            "echo --glomers.kv.timeout=soon             | off  | bad setting: cannot read [soon] as a Duration"})
+            "echo --glomers.kv.timeout=soon             | java | bad setting glomers.kv.timeout: 'soon' is not a valid duration",
+            "echo --glomers.kv.timeout=soon             | off  | bad setting glomers.kv.timeout: 'soon' is not a valid duration"})
     void aMistakeGetsOneLineAndExitStatusOne(String arguments, String path, String expected) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProductRuns.LAUNCHER.toString()));
         command.addAll(List.of(arguments.trim().split(" +")));

@@ -100,8 +100,7 @@ class JarMainIT {
         assertThat(jar.getInputStream().readAllBytes()).as("stdout").isEmpty();
         assertThat(Files.readAllLines(temp.resolve("jar.err")))
                 .containsExactly("glomers: no workload selected (active profiles: [no-such-workload]); start with "
-                        + "--spring.profiles.active=WORKLOAD, one of [echo, unique-ids, kafka, txn-rw-register, broadcast, "
-                        + "g-counter, pn-counter, g-set]");
+                        + "--spring.profiles.active=WORKLOAD, one of " + dev.glomers.workload.Workloads.names());
         assertThat(NodeHostProcesses.pids(temp.resolve("hosts"))).as("the same host, still up").isEqualTo(hosts);
     }
 
