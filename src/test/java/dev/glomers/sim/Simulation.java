@@ -262,6 +262,8 @@ public final class Simulation implements AutoCloseable {
     }
 
     // ---- clients ----------------------------------------------------------------------------
+    // (Processes that keep sending, at a rate or in a closed loop: SimulatedClients.)
+
 
     /** Sends a client request (a fresh client id and msg_id; instant, as client traffic is) to a node. */
     public CompletableFuture<Message> request(String nodeId, String bodyJson) {
@@ -293,43 +295,6 @@ public final class Simulation implements AutoCloseable {
             return services.get(service).handle("test-client", (ObjectNode) Wire.JSON.readTree(bodyJson));
         } catch (Exception e) {
             throw new IllegalArgumentException("not a request " + service + " takes: " + bodyJson, e);
-        }
-    }
-
-    /** One operation of a client: sends its request(s) and returns what completes when the operation is over. */
-    @FunctionalInterface
-    public interface ClientOperation {
-        CompletableFuture<?> run(int process, String node);
-    }
-
-    /** Clients started by {@link #clients}; {@link #stop()} lets each finish its current operation and start no other. */
-    public static final class Clients {
-        private boolean stopped;
-
-        public void stop() {
-            stopped = true;
-        }
-    }
-
-    /**
-     * Closed-loop clients, as the workbench runs them: {@code perNode} on every node (processes 0, 1, ...
-     * node by node), each bound to its node, each running {@code operation} again {@code think} after the
-     * last one ended, in virtual time, until stopped.
-     */
-    public Clients clients(int perNode, Duration think, ClientOperation operation) {
-        Clients clients = new Clients();
-        int process = 0;
-        for (String node : nodes.keySet()) {
-            for (int i = 0; i < perNode; i++) {
-                runClient(clients, process++, node, think, operation);
-            }
-        }
-        return clients;
-    }
-
-    private void runClient(Clients clients, int process, String node, Duration think, ClientOperation operation) {
-        if (!clients.stopped) {
-            operation.run(process, node).whenComplete((done, failure) -> after(think, () -> runClient(clients, process, node, think, operation)));
         }
     }
 

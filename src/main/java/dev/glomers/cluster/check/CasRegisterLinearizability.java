@@ -54,15 +54,21 @@ public final class CasRegisterLinearizability {
         public static final Budget DEFAULT = new Budget(2_000_000, Duration.ofSeconds(10));
     }
 
+    /**
+     * What an operation did. The runner's histories give only READ, WRITE and CAS (a definite error is
+     * dropped, as Knossos drops it); {@link #checkKey} callers with exact answers may also state what a
+     * refusal revealed: a READ of a null value found the key missing (error 20, also a cas's), and
+     * CAS_REFUSED (error 22) found the register holding a value other than {@code from}.
+     */
     public enum Kind {
-        READ, WRITE, CAS
+        READ, WRITE, CAS, CAS_REFUSED
     }
 
     /**
      * One operation of one key's history.
      *
      * @param index the invocation's index in the run's history (identifies the op in reports)
-     * @param value for a read the value returned, for a write the value written
+     * @param value for a read the value returned (null: the key was missing), for a write the value written
      * @param call position of the invocation in real-time order
      * @param ret position of the completion; {@link Long#MAX_VALUE} for an indeterminate op
      */
@@ -76,9 +82,10 @@ public final class CasRegisterLinearizability {
         @Override
         public String toString() {
             String what = switch (kind) {
-                case READ -> "read " + value;
+                case READ -> value == null ? "read (missing)" : "read " + value;
                 case WRITE -> "write " + value;
                 case CAS -> "cas " + from + "->" + to;
+                case CAS_REFUSED -> "cas " + from + "->" + to + " refused";
             };
             return "#" + index + " p" + process + " " + what + (indeterminate() ? " (info)" : "");
         }
@@ -256,7 +263,8 @@ public final class CasRegisterLinearizability {
             for (int i = 0; i < n; i++) {
                 RegisterOp op = sorted.get(i);
                 kind[i] = op.kind();
-                arg[i] = intern(ids, op.kind() == Kind.CAS ? op.from() : op.value());
+                boolean cas = op.kind() == Kind.CAS || op.kind() == Kind.CAS_REFUSED;
+                arg[i] = cas ? intern(ids, op.from()) : op.value() == null ? EMPTY : intern(ids, op.value());
                 to[i] = op.kind() == Kind.CAS ? intern(ids, op.to()) : arg[i];
                 zobrist[i] = random.nextLong();
                 Event call = new Event(i, true);
@@ -346,6 +354,7 @@ public final class CasRegisterLinearizability {
                 case READ -> arg[i] == state ? state : IMPOSSIBLE;
                 case WRITE -> arg[i];
                 case CAS -> arg[i] == state ? to[i] : IMPOSSIBLE;
+                case CAS_REFUSED -> state != EMPTY && arg[i] != state ? state : IMPOSSIBLE;
             };
         }
 

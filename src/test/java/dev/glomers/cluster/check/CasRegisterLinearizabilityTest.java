@@ -187,6 +187,45 @@ class CasRegisterLinearizabilityTest {
 
     // --- budget and scale ---
 
+    // --- refusals as observations (checkKey callers with exact answers, e.g. the simulation tests) ---
+
+    private static RegisterOp op(Kind kind, Integer value, Integer from, Integer to, long call, long ret) {
+        return new RegisterOp((int) call, 0, kind, value == null ? null : LongNode.valueOf(value),
+                from == null ? null : LongNode.valueOf(from), to == null ? null : LongNode.valueOf(to), call, ret);
+    }
+
+    private static Verdict verdict(RegisterOp... ops) {
+        return new CasRegisterLinearizability().checkKey(List.of(ops)).verdict();
+    }
+
+    @Test
+    void aReadThatFoundTheKeyMissingIsExplainedOnlyByAnEmptyRegister() {
+        assertThat(verdict(op(Kind.READ, null, null, null, 1, 2), op(Kind.WRITE, 1, null, null, 3, 4),
+                op(Kind.READ, 1, null, null, 5, 6))).isEqualTo(Verdict.VALID);
+        // The key exists once the write completed: "missing" afterwards is a stale read.
+        KeyResult stale = new CasRegisterLinearizability().checkKey(List.of(op(Kind.WRITE, 1, null, null, 1, 2),
+                op(Kind.READ, null, null, null, 3, 4)));
+        assertThat(stale.verdict()).isEqualTo(Verdict.INVALID);
+        assertThat(stale.explanation()).contains("read (missing)");
+        // Concurrent with the write, it may have come first.
+        assertThat(verdict(op(Kind.WRITE, 1, null, null, 1, 4), op(Kind.READ, null, null, null, 2, 3)))
+                .isEqualTo(Verdict.VALID);
+    }
+
+    @Test
+    void aRefusedCasNeedsARegisterHoldingAnotherValue() {
+        assertThat(verdict(op(Kind.WRITE, 1, null, null, 1, 2), op(Kind.CAS_REFUSED, null, 2, 3, 3, 4),
+                op(Kind.READ, 1, null, null, 5, 6))).isEqualTo(Verdict.VALID);
+        // The register held exactly 1: refusing a cas from 1 is wrong.
+        assertThat(verdict(op(Kind.WRITE, 1, null, null, 1, 2), op(Kind.CAS_REFUSED, null, 1, 3, 3, 4)))
+                .isEqualTo(Verdict.INVALID);
+        // A missing key answers a cas with "missing", not "refused".
+        assertThat(verdict(op(Kind.CAS_REFUSED, null, 1, 3, 1, 2))).isEqualTo(Verdict.INVALID);
+        // A refused cas changes nothing.
+        assertThat(verdict(op(Kind.WRITE, 1, null, null, 1, 2), op(Kind.CAS_REFUSED, null, 2, 3, 3, 4),
+                op(Kind.READ, 3, null, null, 5, 6))).isEqualTo(Verdict.INVALID);
+    }
+
     /**
      * Forty indeterminate writes pending at once, then a read of a value nobody wrote: proving that no
      * subset and order of the writes explains the read means visiting some 2^40 configurations. The

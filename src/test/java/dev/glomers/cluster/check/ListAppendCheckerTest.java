@@ -164,6 +164,17 @@ class ListAppendCheckerTest {
     }
 
     @Test
+    void aReadMissingACompletedAppendIsGSingleRealtimeToo() {
+        // The follower-serves-its-own-state bug with a non-empty list: [1] read after the append of 2 completed.
+        serial("[['append', 'x', 1]]", "[['append', 'x', 2]]", "[['r', 'x', [1]]]", "[['r', 'x', [1, 2]]]");
+        Result strict = check("strict-serializable");
+        assertThat(strict.anomalies()).containsOnlyKeys("G-single-realtime");
+        assertThat(strict.anomalies().get("G-single-realtime").get(0).explanation())
+                .contains("T1 -realtime-> T2").contains("T2 -rw-> T1");
+        assertThat(check("serializable").verdict()).isEqualTo(Verdict.VALID);
+    }
+
+    @Test
     void g0Realtime() {
         serial("[['append', 'x', 1]]", "[['append', 'x', 2]]", "[['r', 'x', [2, 1]]]");
         Result result = check("strict-serializable");

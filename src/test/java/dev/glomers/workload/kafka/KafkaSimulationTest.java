@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.node.Message;
 import dev.glomers.node.Wire;
+import dev.glomers.sim.SimulatedClients;
 import dev.glomers.sim.Simulation;
 import dev.glomers.sim.Simulation.Latency;
 import java.time.Duration;
@@ -87,11 +88,11 @@ class KafkaSimulationTest {
         final Map<Long, String> keyOf = new HashMap<>();
         final Map<Long, Long> acked = new HashMap<>();   // msg -> offset
         final Map<Long, Integer> failed = new HashMap<>(); // msg -> error code
-        final Simulation.Clients clients;
+        final SimulatedClients clients;
         long nextMsg;
 
         Sends(Simulation sim, List<String> keys, int perNode, long thinkMillis) {
-            this.clients = sim.clients(perNode, Duration.ofMillis(thinkMillis), (process, node) -> {
+            this.clients = SimulatedClients.closedLoop(sim, perNode, Duration.ofMillis(thinkMillis), (process, node) -> {
                 long msg = nextMsg++;
                 String key = keys.get(sim.random().nextInt(keys.size()));
                 keyOf.put(msg, key);

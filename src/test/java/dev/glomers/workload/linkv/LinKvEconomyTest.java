@@ -2,7 +2,7 @@ package dev.glomers.workload.linkv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.glomers.sim.ClientLoad;
+import dev.glomers.sim.SimulatedClients;
 import dev.glomers.sim.Simulation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ class LinKvEconomyTest {
             sim.latency(Duration.ofNanos(500_000), Simulation.Latency.EXPONENTIAL);
             sim.runFor(Duration.ofSeconds(3)); // the first election
             long before = sim.serverMessages();
-            ClientLoad load = ClientLoad.start(sim, clients, rate, Duration.ofSeconds(1), random -> LinKvHistory.nextRequest(random, keys));
+            SimulatedClients load = SimulatedClients.atRate(sim, clients, rate, Duration.ofSeconds(1), random -> LinKvHistory.nextRequest(random, keys));
             int step = partitionInterval > 0 ? partitionInterval : seconds;
             for (int t = 0; t < seconds; t += step) {
                 if (partitionInterval > 0 && (t / step) % 2 == 0) {
@@ -50,12 +50,11 @@ class LinKvEconomyTest {
             load.stop();
             sim.heal();
             sim.runFor(Duration.ofSeconds(2));
-            List<ClientLoad.Call> calls = load.calls();
-            LinKvHistory.byKey(calls).forEach((key, history) ->
-                    assertThat(CasRegisterChecker.linearizable(history)).as("key %d", key).isTrue());
+            List<SimulatedClients.Call> calls = load.calls();
+            LinKvHistory.assertLinearizable(calls, seed);
             LinKvHistory.Tally tally = LinKvHistory.tally(calls);
             List<Long> latencies = calls.stream().filter(call -> !call.timedOut())
-                    .map(ClientLoad.Call::latencyMillis).sorted().toList();
+                    .map(SimulatedClients.Call::latencyMillis).sorted().toList();
             Figures figures = new Figures((double) (sim.serverMessages() - before) / calls.size(),
                     (double) tally.ok() / tally.total(), latencies.get(latencies.size() / 2));
             System.err.printf("lin-kv %s, %d nodes, rate %.0f, partitions every %d s: %s %s%n",

@@ -1,12 +1,17 @@
 package dev.glomers.workload.linkv;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.cluster.CheckResult.Verdict;
+import dev.glomers.cluster.Json;
+import dev.glomers.cluster.check.CasRegisterLinearizability;
+import dev.glomers.cluster.check.CasRegisterLinearizability.KeyResult;
+import dev.glomers.cluster.check.CasRegisterLinearizability.Kind;
+import dev.glomers.cluster.check.CasRegisterLinearizability.RegisterOp;
 import dev.glomers.node.Wire;
-import dev.glomers.sim.ClientLoad;
-import dev.glomers.workload.linkv.CasRegisterChecker.Kind;
-import dev.glomers.workload.linkv.CasRegisterChecker.Op;
-import dev.glomers.workload.linkv.CasRegisterChecker.Outcome;
+import dev.glomers.sim.SimulatedClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +46,9 @@ final class LinKvHistory {
         }
     }
 
-    static Tally tally(List<ClientLoad.Call> calls) {
+    static Tally tally(List<SimulatedClients.Call> calls) {
         int ok = 0, failed = 0, unavailable = 0, info = 0;
-        for (ClientLoad.Call call : calls) {
+        for (SimulatedClients.Call call : calls) {
             if (call.timedOut()) {
                 info++;
             } else if (!"error".equals(call.reply().type())) {
@@ -63,48 +68,53 @@ final class LinKvHistory {
     }
 
     /**
-     * The calls per key as register operations. Throws on an answer lin-kv never gives (a definite
-     * error other than 11, 20 and 22, or a reply of the wrong type).
+     * The calls per key as register operations for the runner's checker ({@link CasRegisterLinearizability}),
+     * in the order of the load's event sequence. Refusals are kept as what they observed: error 20 as a read
+     * of the missing key, error 22 as a refused cas; 11 definitely did not happen and is left out; 0 and 13
+     * (and no answer) are indeterminate. Throws on an answer lin-kv never gives (another error, or a reply of
+     * the wrong type).
      */
-    static Map<Integer, List<Op>> byKey(List<ClientLoad.Call> calls) {
-        Map<Integer, List<Op>> histories = new TreeMap<>();
-        for (ClientLoad.Call call : calls) {
+    static Map<Integer, List<RegisterOp>> byKey(List<SimulatedClients.Call> calls) {
+        Map<Integer, List<RegisterOp>> histories = new TreeMap<>();
+        for (SimulatedClients.Call call : calls) {
             ObjectNode request = call.request();
             String type = request.path("type").asText();
             Kind kind = switch (type) {
                 case "read" -> Kind.READ;
                 case "write" -> Kind.WRITE;
-                default -> Kind.CAS;
+                case "cas" -> Kind.CAS;
+                default -> throw new AssertionError("not a lin-kv request: " + request);
             };
-            Integer value = null;
-            Integer from = null;
-            if (kind == Kind.WRITE) {
-                value = request.path("value").asInt();
-            } else if (kind == Kind.CAS) {
-                value = request.path("to").asInt();
-                from = request.path("from").asInt();
-            }
-            Outcome outcome;
-            long complete = call.completeSeq();
+            JsonNode value = kind == Kind.WRITE ? request.get("value") : null;
+            long ret = call.completeSeq();
             if (call.timedOut()) {
-                outcome = Outcome.INFO;
-                complete = Long.MAX_VALUE;
+                if (kind == Kind.READ) {
+                    continue; // a read that never answered constrains nothing
+                }
+                ret = Long.MAX_VALUE;
             } else if ("error".equals(call.reply().type())) {
                 int code = call.reply().body().path("code").asInt();
                 switch (code) {
-                    case 20 -> outcome = Outcome.MISSING;
+                    case 20 -> {
+                        if (kind == Kind.WRITE) {
+                            throw new AssertionError("error 20 to a write: " + call);
+                        }
+                        kind = Kind.READ; // the key was missing: value stays null
+                    }
                     case 22 -> {
                         if (kind != Kind.CAS) {
                             throw new AssertionError("error 22 to a " + type + ": " + call);
                         }
-                        outcome = Outcome.MISMATCH;
+                        kind = Kind.CAS_REFUSED;
                     }
                     case 11 -> {
                         continue; // definitely did not happen
                     }
                     case 0, 13 -> {
-                        outcome = Outcome.INFO;
-                        complete = Long.MAX_VALUE;
+                        if (kind == Kind.READ) {
+                            continue;
+                        }
+                        ret = Long.MAX_VALUE;
                     }
                     default -> throw new AssertionError("an answer lin-kv never gives: " + call.reply());
                 }
@@ -112,15 +122,33 @@ final class LinKvHistory {
                 if (!call.reply().type().equals(type + "_ok")) {
                     throw new AssertionError("wrong reply type: " + call);
                 }
-                outcome = Outcome.OK;
                 if (kind == Kind.READ) {
-                    JsonNode read = call.reply().body().get("value");
-                    value = read == null || read.isNull() ? null : read.asInt();
+                    value = call.reply().body().get("value");
+                    if (value == null || value.isNull()) {
+                        throw new AssertionError("read_ok without a value: " + call);
+                    }
                 }
             }
+            boolean cas = kind == Kind.CAS || kind == Kind.CAS_REFUSED;
             histories.computeIfAbsent(request.path("key").asInt(), k -> new ArrayList<>())
-                    .add(new Op(kind, value, from, outcome, call.invokeSeq(), complete));
+                    .add(new RegisterOp((int) call.invokeSeq(), call.process(), kind, canonical(value),
+                            canonical(cas ? request.get("from") : null), canonical(cas ? request.get("to") : null),
+                            call.invokeSeq(), ret));
         }
         return histories;
+    }
+
+    /** Values compared as the checker compares them (ints and longs alike); null stays null (the key missing). */
+    private static JsonNode canonical(JsonNode value) {
+        return value == null ? null : Json.canonical(value);
+    }
+
+    /** Asserts that every key's history is linearizable, naming the seed and the checker's explanation otherwise. */
+    static void assertLinearizable(List<SimulatedClients.Call> calls, long seed) {
+        CasRegisterLinearizability checker = new CasRegisterLinearizability();
+        byKey(calls).forEach((key, history) -> {
+            KeyResult result = checker.checkKey(history);
+            assertThat(result.verdict()).as("seed %d key %d: %s", seed, key, result.explanation()).isEqualTo(Verdict.VALID);
+        });
     }
 }

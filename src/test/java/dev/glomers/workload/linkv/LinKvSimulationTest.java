@@ -1,18 +1,24 @@
 package dev.glomers.workload.linkv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.node.Body;
 import dev.glomers.node.CoreDriver;
 import dev.glomers.node.Message;
+import dev.glomers.node.Node;
+import dev.glomers.node.RpcError;
 import dev.glomers.raft.RaftProperties;
 import dev.glomers.retry.Backoff;
 import dev.glomers.retry.Retries;
-import dev.glomers.sim.ClientLoad;
+import dev.glomers.sim.SimulatedClients;
 import dev.glomers.sim.Simulation;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -126,16 +132,59 @@ class LinKvSimulationTest {
                 sim.latency(Duration.ofMillis(1), Simulation.Latency.EXPONENTIAL);
                 sim.runFor(Duration.ofSeconds(3));
                 sim.grudge(Map.of("n0", java.util.Set.of("n1"), "n1", java.util.Set.of("n2"), "n2", java.util.Set.of("n0")));
-                ClientLoad load = ClientLoad.start(sim, 12, 30, Duration.ofSeconds(1), random -> LinKvHistory.nextRequest(random, 3));
+                SimulatedClients load = SimulatedClients.atRate(sim, 12, 30, Duration.ofSeconds(1), random -> LinKvHistory.nextRequest(random, 3));
                 sim.runFor(Duration.ofSeconds(8));
                 load.stop();
                 sim.runFor(Duration.ofSeconds(2));
-                List<ClientLoad.Call> calls = load.calls();
-                LinKvHistory.byKey(calls).forEach((key, history) ->
-                        assertThat(CasRegisterChecker.linearizable(history)).as("seed %d key %d", seed, key).isTrue());
+                List<SimulatedClients.Call> calls = load.calls();
+                LinKvHistory.assertLinearizable(calls, seed);
                 LinKvHistory.Tally tally = LinKvHistory.tally(calls);
                 assertThat((double) tally.ok() / tally.total()).as("seed %d: %s", seed, tally).isGreaterThan(0.4);
             }
+        }
+    }
+
+    /** A deliberately broken lin-kv: every node serves its own copy of the keys and replicates nothing. */
+    private static void unreplicatedNode(Node node) {
+        Map<Integer, Integer> values = new HashMap<>();
+        node.handle("read", ObjectNode.class, (request, body) -> {
+            Integer value = values.get(body.path("key").asInt());
+            if (value == null) {
+                throw new RpcError(20, "key does not exist");
+            }
+            node.reply(request, new ReadOk("read_ok", value));
+        });
+        node.handle("write", ObjectNode.class, (request, body) -> {
+            values.put(body.path("key").asInt(), body.path("value").asInt());
+            node.reply(request, Body.of("write_ok"));
+        });
+        node.handle("cas", ObjectNode.class, (request, body) -> {
+            Integer value = values.get(body.path("key").asInt());
+            if (value == null) {
+                throw new RpcError(20, "key does not exist");
+            }
+            if (value != body.path("from").asInt()) {
+                throw new RpcError(22, "precondition failed");
+            }
+            values.put(body.path("key").asInt(), body.path("to").asInt());
+            node.reply(request, Body.of("cas_ok"));
+        });
+    }
+
+    private record ReadOk(String type, int value) implements Body {
+    }
+
+    /** The check the simulation tests rely on must be able to fail: unreplicated nodes are caught. */
+    @Test
+    void theLinearizabilityCheckRejectsUnreplicatedNodes() {
+        try (Simulation sim = Simulation.startWired(3, 1, LinKvSimulationTest::unreplicatedNode)) {
+            SimulatedClients load = SimulatedClients.atRate(sim, 6, 100, Duration.ofSeconds(1),
+                    random -> LinKvHistory.nextRequest(random, 3));
+            sim.runFor(Duration.ofSeconds(3));
+            load.stop();
+            sim.runFor(Duration.ofSeconds(1));
+            assertThatThrownBy(() -> LinKvHistory.assertLinearizable(load.calls(), 1))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("cannot take effect");
         }
     }
 
@@ -156,7 +205,7 @@ class LinKvSimulationTest {
         try (Simulation sim = cluster(nodes, seed)) {
             sim.latency(Duration.ofMillis(3), Simulation.Latency.EXPONENTIAL).dropRate(0.03).duplicateRate(0.03);
             sim.runFor(Duration.ofSeconds(1));
-            ClientLoad load = ClientLoad.start(sim, 2 * nodes, 100, Duration.ofSeconds(1),
+            SimulatedClients load = SimulatedClients.atRate(sim, 2 * nodes, 100, Duration.ofSeconds(1),
                     random -> LinKvHistory.nextRequest(random, 3));
             for (int phase = 0; phase < 6; phase++) {
                 if (sim.random().nextBoolean()) {
@@ -172,10 +221,8 @@ class LinKvSimulationTest {
             load.stop();
             sim.runFor(Duration.ofSeconds(2));
 
-            List<ClientLoad.Call> calls = load.calls();
-            Map<Integer, List<CasRegisterChecker.Op>> histories = LinKvHistory.byKey(calls);
-            histories.forEach((key, history) -> assertThat(CasRegisterChecker.linearizable(history))
-                    .as("seed %d key %d: %s", seed, key, history).isTrue());
+            List<SimulatedClients.Call> calls = load.calls();
+            LinKvHistory.assertLinearizable(calls, seed);
             LinKvHistory.Tally tally = LinKvHistory.tally(calls);
             tallies.add(tally);
             assertThat(tally.ok() + tally.failed()).as("seed %d: some calls got answers: %s", seed, tally).isPositive();

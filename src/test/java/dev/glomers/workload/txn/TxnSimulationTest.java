@@ -9,6 +9,7 @@ import dev.glomers.cluster.check.TxnOp;
 import dev.glomers.cluster.load.TxnGenerator;
 import dev.glomers.node.Message;
 import dev.glomers.node.Wire;
+import dev.glomers.sim.SimulatedClients;
 import dev.glomers.sim.Simulation;
 import dev.glomers.sim.Simulation.Latency;
 import java.time.Duration;
@@ -39,12 +40,12 @@ class TxnSimulationTest {
     private static final class Load {
         final TxnGenerator generator;
         final List<TxnOp> history = new ArrayList<>();
-        final Simulation.Clients clients;
+        final SimulatedClients clients;
         int failures;
 
         Load(Simulation sim, long seed, int perNode, long thinkMillis) {
             this.generator = TxnGenerator.defaults(seed);
-            this.clients = sim.clients(perNode, Duration.ofMillis(thinkMillis), (process, node) -> {
+            this.clients = SimulatedClients.closedLoop(sim, perNode, Duration.ofMillis(thinkMillis), (process, node) -> {
                 List<MicroOp> ops = generator.next();
                 ObjectNode request = Wire.JSON.createObjectNode();
                 request.put("type", "txn");
