@@ -266,7 +266,7 @@ public final class RaftCore<C, R> implements Core {
             if (RaftMessages.UPDATE.equals(inner.path("type").asText()) && role == Role.FOLLOWER && to.equals(leader)
                     && !relayUpdates && window > 0) {
                 // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in
-                // one message (a peer that relays its updates sends them half a window early for this).
+                // one message (a peer whose updates go around times them for this, see forwardAt).
                 heldRelays.add(passed);
                 heldRelaysUntil = Math.min(heldRelaysUntil, windowEnd(now + 1, window)); // ours just went if a window ends now
             } else {
