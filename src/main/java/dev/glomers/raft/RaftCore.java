@@ -10,6 +10,7 @@ import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
 import dev.glomers.raft.RaftMessages.AppendEntries;
 import dev.glomers.raft.RaftMessages.AppendResult;
+import dev.glomers.raft.RaftMessages.Bundle;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.ForwardedOp;
 import dev.glomers.raft.RaftMessages.RequestVote;
@@ -17,6 +18,7 @@ import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.WireEntry;
 import dev.glomers.retry.Backoff;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,6 +47,10 @@ import java.util.Set;
  * <li>In a cluster of at most three, a follower that holds an entry of the current term which it got
  *     from that term's leader knows it is committed (the leader and itself are a majority), so it applies
  *     and answers at once, and may hold the acknowledgement back ({@code ack-delay}) to piggyback it.</li>
+ * <li>Around one-way links (the workbench's majorities ring) messages take a detour through a third node
+ *     ({@code relay}); everything a step sends to one peer goes as one message ({@code bundle}), and the
+ *     detours are timed to share messages with the direct traffic, so a ring costs about what the
+ *     direct ways would.</li>
  * </ul>
  * The log lives in memory: the workbench never crashes or restarts a node.
  */
@@ -72,8 +78,9 @@ public final class RaftCore<C, R> implements Core {
         long lastHeardAt;
         /** When a message of it last reached us directly, not passed on by a peer. */
         long lastHeardDirectlyAt;
-        /** When we last tried the direct way to it while it said that way was broken. */
+        /** When we last tried the direct way to it while it said that way was broken, and how long until the next try. */
         long lastProbedAt;
+        long probeWait;
         /** It says our appends do not reach it directly: they go through the other followers too. */
         boolean unheard;
 
@@ -81,6 +88,9 @@ public final class RaftCore<C, R> implements Core {
             this.id = id;
         }
     }
+
+    /** The longest wait between tries of a broken direct way, in heartbeat intervals. */
+    private static final int PROBE_WAIT_LIMIT = 4;
 
     private final String self;
     private final List<String> peers;
@@ -116,9 +126,13 @@ public final class RaftCore<C, R> implements Core {
     private AppendResult resultToSend;
     private long updateAt = Long.MAX_VALUE;
     private long lastUpdateSentAt;
-    /** The leader does not hear us directly: updates go around it, directly only once per heartbeat interval. */
+    /** The leader does not hear us directly: updates go around it, and the direct way is tried now and then. */
     private boolean relayUpdates;
     private long lastProbedLeaderAt;
+    private long probeLeaderWait;
+    /** Peers' updates we pass on to the leader, held to travel with our own at the end of our window. */
+    private final List<RaftMessages.Relay> heldRelays = new ArrayList<>();
+    private long heldRelaysUntil = Long.MAX_VALUE;
     /** When an append last reached us directly, not passed on by a peer. */
     private long lastDirectAppendAt;
     /** Set while a relayed message is being taken. */
@@ -156,6 +170,7 @@ public final class RaftCore<C, R> implements Core {
 
     @Override
     public void start(long now, Effects out) {
+        probeLeaderWait = settings.heartbeatInterval().toMillis();
         // Nobody leads yet and there is nobody to disrupt: the first election comes sooner.
         resetElectionDeadline(now);
         electionDeadline = now + (electionDeadline - now) / 3;
@@ -163,19 +178,41 @@ public final class RaftCore<C, R> implements Core {
 
     @Override
     public void receive(Message message, long now, Effects out) {
+        Outbox outbox = new Outbox(out);
+        try {
+            take(message, now, outbox);
+        } finally {
+            outbox.flush();
+        }
+    }
+
+    private void take(Message message, long now, Effects out) {
         switch (message.type()) {
             case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
             case RaftMessages.REQUEST_VOTE -> onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
             case RaftMessages.VOTE -> onVote(message.src(), Vote.read(message.body()), now, out);
             case RaftMessages.RELAY -> onRelay(message, now, out);
+            case RaftMessages.BUNDLE -> onBundle(message, now, out);
             default -> onClientRequest(message, now, out);
         }
     }
 
     @Override
     public void tick(long now, Effects out) {
+        Outbox outbox = new Outbox(out);
+        try {
+            onTick(now, outbox);
+        } finally {
+            outbox.flush();
+        }
+    }
+
+    private void onTick(long now, Effects out) {
         expireClients(now, out);
+        if (heldRelaysUntil <= now) {
+            passHeldRelays(now, out);
+        }
         if (role != Role.LEADER && now >= electionDeadline) {
             startElection(now, out);
         }
@@ -201,7 +238,7 @@ public final class RaftCore<C, R> implements Core {
             }
             return wake;
         }
-        wake = Math.min(wake, electionDeadline);
+        wake = Math.min(wake, Math.min(electionDeadline, heldRelaysUntil));
         if (leader != null) {
             wake = Math.min(wake, Math.min(updateAt, reforwardAt));
         }
@@ -219,12 +256,53 @@ public final class RaftCore<C, R> implements Core {
         if (to.equals(self)) {
             takingRelayed = true;
             try {
-                receive(new Message(message.body().path("from").asText(), self, (ObjectNode) inner), now, out);
+                take(new Message(message.body().path("from").asText(), self, (ObjectNode) inner), now, out);
             } finally {
                 takingRelayed = false;
             }
         } else if (peers.contains(to)) {
-            out.send(to, new RaftMessages.Relay(to, message.body().path("from").asText(), (ObjectNode) inner));
+            RaftMessages.Relay passed = new RaftMessages.Relay(to, message.body().path("from").asText(), (ObjectNode) inner);
+            long window = settings.forwardWindow().toMillis();
+            if (RaftMessages.UPDATE.equals(inner.path("type").asText()) && role == Role.FOLLOWER && to.equals(leader)
+                    && !relayUpdates && window > 0) {
+                // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in
+                // one message (a peer whose updates go around times them for this, see forwardAt).
+                heldRelays.add(passed);
+                heldRelaysUntil = Math.min(heldRelaysUntil, windowEnd(now + 1, window)); // ours just went if a window ends now
+            } else {
+                out.send(to, passed);
+                if (role == Role.FOLLOWER && relayUpdates && peers.size() == 2 && leader != null && !to.equals(leader)
+                        && (resultToSend != null || !toForward.isEmpty())) {
+                    // Three nodes, and our updates go through the peer we pass this to: ours rides along.
+                    sendUpdate(now, out);
+                }
+            }
+        }
+    }
+
+    /** The held peers' updates go to the leader, with our own update if we have anything to say. */
+    private void passHeldRelays(long now, Effects out) {
+        if (role == Role.FOLLOWER && leader != null && !relayUpdates && (resultToSend != null || !toForward.isEmpty())) {
+            sendUpdate(now, out); // it passes the held ones on too
+            return;
+        }
+        flushHeldRelays(out);
+    }
+
+    private void flushHeldRelays(Effects out) {
+        for (RaftMessages.Relay relay : heldRelays) {
+            out.send(relay.to(), relay);
+        }
+        heldRelays.clear();
+        heldRelaysUntil = Long.MAX_VALUE;
+    }
+
+    /** The parts of a bundle, in order, each as if it had come by itself from the sender. */
+    private void onBundle(Message message, long now, Effects out) {
+        for (JsonNode part : message.body().path("msgs")) {
+            if (part.isObject() && !RaftMessages.BUNDLE.equals(part.path("type").asText())) {
+                take(new Message(message.src(), self, (ObjectNode) part), now, out);
+            }
         }
     }
 
@@ -261,8 +339,26 @@ public final class RaftCore<C, R> implements Core {
             toForward.add(id);
         } else {
             toForward.add(id);
-            updateAt = Math.min(updateAt, windowEnd(now, settings.forwardWindow().toMillis()));
+            updateAt = Math.min(updateAt, forwardAt(now));
         }
+    }
+
+    /**
+     * When operations that arrive now go to the leader: at the end of the forward window. A follower whose
+     * updates go around the leader sends them so that the peer passing them on has them before its own
+     * window ends, and sends both in one message: with three nodes they ride along with the leader's appends
+     * to the other follower, which pass through us just after each window ends (see {@link #onRelay}), and
+     * this is only the latest time; with more, they go half a window early.
+     */
+    private long forwardAt(long now) {
+        long window = settings.forwardWindow().toMillis();
+        if (!relayUpdates) {
+            return windowEnd(now, window);
+        }
+        if (peers.size() == 2) {
+            return windowEnd(now, window) + window / 2;
+        }
+        return windowEnd(now + window / 2, window) - window / 2;
     }
 
     /** Operations that were not applied in time get error 0: they may still be applied later, or never. */
@@ -366,6 +462,7 @@ public final class RaftCore<C, R> implements Core {
             f.lastHeardAt = now;
             f.lastHeardDirectlyAt = now;
             f.lastSentAt = now;
+            f.probeWait = settings.heartbeatInterval().toMillis();
             markUrgent(f, now); // announce the term at once: followers stop their elections
             followers.put(peer, f);
         }
@@ -450,9 +547,10 @@ public final class RaftCore<C, R> implements Core {
         }
         if (replicateAt <= now) {
             replicateAt = Long.MAX_VALUE;
-            // The followers heard from most recently answer soonest; the rest wait for their heartbeat.
+            // Followers our appends reach directly first (one message, not two), then the ones heard from most
+            // recently (they answer soonest); the rest wait for their heartbeat.
             List<Follower> byMatch = new ArrayList<>(followers.values());
-            byMatch.sort((a, b) -> Long.compare(b.lastHeardAt, a.lastHeardAt));
+            byMatch.sort(Comparator.comparing((Follower f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
             long holding = byMatch.stream().filter(f -> f.next > lastIndex()).count();
             for (Follower f : byMatch) {
                 if (holding >= majority - 1) {
@@ -498,12 +596,13 @@ public final class RaftCore<C, R> implements Core {
             entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command())));
         }
         // A follower we do not hear directly is told to answer around us; one our appends do not reach
-        // directly gets them around, and the direct way only once per heartbeat interval (to notice a heal).
+        // directly gets them around, and the direct way now and then (to notice a heal).
         AppendEntries append = new AppendEntries(term, prev, termAt(prev), commitIndex, entries, silent(f, now) ? Boolean.TRUE : null);
         if (!f.unheard) {
             out.send(f.id, append);
-        } else if (now - f.lastProbedAt >= settings.heartbeatInterval().toMillis()) {
+        } else if (now - f.lastProbedAt >= f.probeWait) {
             f.lastProbedAt = now;
+            f.probeWait = nextProbeWait(f.probeWait);
             sendAllWays(f.id, append, out);
         } else {
             sendAround(f.id, append, out);
@@ -512,6 +611,15 @@ public final class RaftCore<C, R> implements Core {
         f.lastSentAt = now;
         f.urgent = to < lastIndex(); // a lagging follower gets the next batch right away
         f.urgentAt = f.urgent ? now : Long.MAX_VALUE;
+    }
+
+    /**
+     * Trying a broken direct way costs a message that is lost while the break lasts: the first try comes one
+     * heartbeat interval after the break is noticed, each further one waits twice as long, up to four
+     * intervals (so a heal is noticed within about that long).
+     */
+    private long nextProbeWait(long wait) {
+        return Math.min(2 * wait, PROBE_WAIT_LIMIT * settings.heartbeatInterval().toMillis());
     }
 
     /** The end of the batching window {@code now} falls in; windows are aligned to the clock, so all nodes' coincide. */
@@ -536,7 +644,11 @@ public final class RaftCore<C, R> implements Core {
             if (!takingRelayed) {
                 f.lastHeardDirectlyAt = now;
             }
-            f.unheard = update.unheard() != null;
+            boolean unheard = update.unheard() != null;
+            if (unheard && !f.unheard) {
+                f.probeWait = settings.heartbeatInterval().toMillis();
+            }
+            f.unheard = unheard;
         }
         if (result == null || f == null || update.term() != term) {
             return;
@@ -607,7 +719,11 @@ public final class RaftCore<C, R> implements Core {
         }
         observeTerm(append.term(), now);
         becomeFollower(from, now);
-        relayUpdates = append.relay() != null;
+        boolean relay = append.relay() != null;
+        if (relay && !relayUpdates) {
+            probeLeaderWait = settings.heartbeatInterval().toMillis();
+        }
+        relayUpdates = relay;
         if (!takingRelayed) {
             lastDirectAppendAt = now;
         }
@@ -690,6 +806,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void sendUpdate(long now, Effects out) {
+        flushHeldRelays(out);
         List<ForwardedOp> ops = new ArrayList<>();
         for (long id : toForward) {
             Pending<C> op = pending.get(id);
@@ -703,8 +820,9 @@ public final class RaftCore<C, R> implements Core {
         if (resultToSend != null || !ops.isEmpty()) {
             boolean unheard = now - lastDirectAppendAt > settings.heartbeatInterval().toMillis() * 3 / 2;
             FollowerUpdate update = new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops, unheard ? Boolean.TRUE : null);
-            if (relayUpdates && now - lastProbedLeaderAt >= settings.heartbeatInterval().toMillis()) {
+            if (relayUpdates && now - lastProbedLeaderAt >= probeLeaderWait) {
                 lastProbedLeaderAt = now;
+                probeLeaderWait = nextProbeWait(probeLeaderWait);
                 sendAllWays(leader, update, out);
             } else if (relayUpdates) {
                 sendAround(leader, update, out);
@@ -784,6 +902,52 @@ public final class RaftCore<C, R> implements Core {
 
     private Entry<C> entryAt(long index) {
         return log.get((int) index - 1);
+    }
+
+    // ---- one message per peer and step ------------------------------------------------------------
+
+    /**
+     * The effects of one step (a message taken, a tick): sends to the same peer are collected and go out
+     * together when the step ends, as one {@link Bundle} when there are several; answers to clients go at once.
+     */
+    private static final class Outbox implements Effects {
+        private final Effects out;
+        private final Map<String, List<Body>> byPeer = new LinkedHashMap<>();
+
+        Outbox(Effects out) {
+            this.out = out;
+        }
+
+        @Override
+        public void send(String dest, Body body) {
+            byPeer.computeIfAbsent(dest, d -> new ArrayList<>()).add(body);
+        }
+
+        @Override
+        public void reply(Message request, Body body) {
+            out.reply(request, body);
+        }
+
+        @Override
+        public void fail(Message request, RpcError error) {
+            out.fail(request, error);
+        }
+
+        @Override
+        public long request(String dest, Body body) {
+            return out.request(dest, body);
+        }
+
+        void flush() {
+            byPeer.forEach((peer, bodies) -> {
+                if (bodies.size() == 1) {
+                    out.send(peer, bodies.get(0));
+                } else {
+                    out.send(peer, new Bundle(bodies.stream().map(Wire::tree).toList()));
+                }
+            });
+            byPeer.clear();
+        }
     }
 
     // ---- for tests ----------------------------------------------------------------------------

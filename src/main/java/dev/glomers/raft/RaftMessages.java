@@ -18,6 +18,7 @@ final class RaftMessages {
     static final String REQUEST_VOTE = "request_vote";
     static final String VOTE = "vote";
     static final String RELAY = "relay";
+    static final String BUNDLE = "bundle";
 
     private RaftMessages() {
     }
@@ -107,6 +108,19 @@ final class RaftMessages {
         @Override
         public String type() {
             return RELAY;
+        }
+    }
+
+    /**
+     * Several messages to the same peer made in one step, in one message: with one-way links a leader's
+     * append to one follower and the append it passes through that follower to the other travel together,
+     * and so do a follower's update and the one it passes on. The peer takes the parts in order, each as if
+     * it had come alone from the sender.
+     */
+    record Bundle(List<ObjectNode> msgs) implements Body {
+        @Override
+        public String type() {
+            return BUNDLE;
         }
     }
 
