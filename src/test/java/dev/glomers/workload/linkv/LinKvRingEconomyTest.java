@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.node.Message;
 import dev.glomers.node.Wire;
-import dev.glomers.sim.ClientLoad;
+import dev.glomers.sim.SimulatedClients;
 import dev.glomers.sim.Simulation;
 import java.time.Duration;
 import java.util.List;
@@ -61,7 +61,7 @@ class LinKvRingEconomyTest {
             });
             sim.grudge(RING);
             long before = sim.serverMessages();
-            ClientLoad load = ClientLoad.start(sim, 12, 30, Duration.ofSeconds(1), LinKvRingEconomyTest::nextRequest);
+            SimulatedClients load = SimulatedClients.atRate(sim, 12, 30, Duration.ofSeconds(1), LinKvRingEconomyTest::nextRequest);
             sim.runFor(Duration.ofSeconds(20));
             long ringMessages = sim.serverMessages() - before;
             int ringCalls = load.calls().size();
@@ -74,7 +74,7 @@ class LinKvRingEconomyTest {
             load.stop();
             assertThat(passed.get()).as("messages passed on 3-6 s after the heal").isEqualTo(passedBeforeQuiet);
 
-            List<ClientLoad.Call> ring = load.calls().subList(0, ringCalls);
+            List<SimulatedClients.Call> ring = load.calls().subList(0, ringCalls);
             long ok = ring.stream().filter(call -> !call.timedOut() && call.reply().type().endsWith("_ok")).count();
             double msgsPerOp = (double) ringMessages / ringCalls;
             System.err.printf("lin-kv majorities ring, seed %d: %.3f msgs/op, %d of %d ok%n", seed, msgsPerOp, ok, ringCalls);
