@@ -187,6 +187,12 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void take(Message message, long now, Effects out) {
+        if (!peers.contains(message.src())) {
+            // Only members speak Raft: anyone else claiming a Raft type (a term, a vote, a leader) is a client
+            // asking for something the state machine does not take, never a voice in the protocol.
+            onClientRequest(message, now, out);
+            return;
+        }
         switch (message.type()) {
             case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
@@ -252,6 +258,9 @@ public final class RaftCore<C, R> implements Core {
         JsonNode inner = message.body().get("msg");
         if (inner == null || !inner.isObject() || RaftMessages.RELAY.equals(inner.path("type").asText())) {
             return;
+        }
+        if (!peers.contains(message.body().path("from").asText())) {
+            return; // relayed on behalf of a non-member
         }
         if (to.equals(self)) {
             takingRelayed = true;

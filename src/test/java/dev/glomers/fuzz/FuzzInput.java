@@ -26,10 +26,12 @@ public final class FuzzInput {
     private static final String[] TYPES = {"init", "echo", "generate", "topology", "broadcast", "read", "add",
             "send", "poll", "commit_offsets", "list_committed_offsets", "txn", "gossip", "broadcast_gossip",
             "kafka_send", "kafka_replicate", "txn_replicate", "read_ok", "write_ok", "cas_ok", "error", "write",
-            "cas", "init_ok", "echo_ok", "generate_ok", "nosuch", "", "TYPE", "\u0000", "read\u00e9"};
+            "cas", "init_ok", "echo_ok", "generate_ok", "append_entries", "follower_update", "request_vote", "vote",
+            "relay", "bundle", "nosuch", "", "TYPE", "\u0000", "read\u00e9"};
     private static final String[] FIELDS = {"echo", "message", "messages", "topology", "delta", "element", "value",
             "key", "msg", "offsets", "keys", "txn", "node_id", "node_ids", "code", "text", "from", "to", "logs",
-            "lengths", "delta", "versions", "known", "seq", "ack", "txns", "msgs", "offset", "id"};
+            "lengths", "delta", "versions", "known", "seq", "ack", "txns", "msgs", "offset", "id", "term", "entries",
+            "granted", "ops", "msg", "last_index", "last_term", "result"};
     private static final String[] NUMBERS = {"0", "-1", "1e400", "-1e400", "123456789012345678901234567890",
             "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1.5", "-0.0", "1E-400",
             "4.9e-324", "2147483648", "NaN", "Infinity", "00012", "0x10", "1" + "0".repeat(2000)};

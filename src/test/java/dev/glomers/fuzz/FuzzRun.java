@@ -41,7 +41,8 @@ public final class FuzzRun {
 
     /** Every workload profile with its cluster and its final requests. */
     public static final List<String> PROFILES = List.of(
-            "echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka", "txn-rw-register");
+            "echo", "unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka", "txn-rw-register",
+            "lin-kv", "txn-list-append");
 
     public static long seed() {
         return Long.getLong("glomers.fuzz.seed", DEFAULT_SEED);
@@ -75,7 +76,9 @@ public final class FuzzRun {
         this.seed = seed;
         this.lines = lines;
         // Kafka and transactions forward to or wait for their peers, which are not there: a cluster of one answers.
-        this.cluster = profile.equals("kafka") || profile.equals("txn-rw-register") ? List.of("n0") : List.of("n0", "n1", "n2");
+        // One node where the final requests need the cluster to answer (an owner, a Raft majority).
+        this.cluster = List.of("kafka", "txn-rw-register", "lin-kv", "txn-list-append").contains(profile)
+                ? List.of("n0") : List.of("n0", "n1", "n2");
     }
 
     public String profile() {
@@ -168,6 +171,17 @@ public final class FuzzRun {
             case "txn-rw-register" -> {
                 JsonNode ok = ask(stdin, deadline, "{\"type\":\"txn\",\"txn\":[[\"w\",900001,7],[\"r\",900001,null]]}", "txn_ok");
                 assertThat(ok.path("txn").toString()).isEqualTo("[[\"w\",900001,7],[\"r\",900001,7]]");
+            }
+            case "lin-kv" -> {
+                ask(stdin, deadline, "{\"type\":\"write\",\"key\":900001,\"value\":4}", "write_ok");
+                ask(stdin, deadline, "{\"type\":\"cas\",\"key\":900001,\"from\":4,\"to\":2}", "cas_ok");
+                JsonNode read = ask(stdin, deadline, "{\"type\":\"read\",\"key\":900001}", "read_ok");
+                assertThat(read.path("value").asInt()).isEqualTo(2);
+            }
+            case "txn-list-append" -> {
+                JsonNode ok = ask(stdin, deadline,
+                        "{\"type\":\"txn\",\"txn\":[[\"append\",900001,7],[\"append\",900001,8],[\"r\",900001,null]]}", "txn_ok");
+                assertThat(ok.path("txn").toString()).isEqualTo("[[\"append\",900001,7],[\"append\",900001,8],[\"r\",900001,[7,8]]]");
             }
             default -> throw new IllegalArgumentException("no final requests for " + profile);
         }

@@ -212,6 +212,42 @@ class RaftCoreTest {
         }
     }
 
+    /** Found by the fuzz input: junk from outside the cluster once deposed a single-node leader for good. */
+    @Test
+    void onlyMembersSpeakRaftAStrangersTermsAndVotesChangeNothing() {
+        Cluster cluster = new Cluster(3, 9);
+        cluster.timeout("n0");
+        cluster.deliverAll();
+        assertThat(cluster.leader()).isEqualTo("n0");
+        long term = cluster.core("n0").term();
+        for (String stranger : List.of("n99", "c7", "lin-kv")) {
+            for (String junk : List.of(
+                    "{\"type\":\"request_vote\",\"term\":99,\"last_index\":99,\"last_term\":99}",
+                    "{\"type\":\"append_entries\",\"term\":99,\"prev_index\":0,\"prev_term\":0,\"commit\":0,\"entries\":[]}",
+                    "{\"type\":\"vote\",\"term\":99,\"granted\":true}",
+                    "{\"type\":\"relay\",\"to\":\"n0\",\"from\":\"n98\",\"msg\":{\"type\":\"request_vote\",\"term\":99,\"last_index\":99,\"last_term\":99}}")) {
+                cluster.inFlight.add(new Message(stranger, "n0", (ObjectNode) Wire.JSON.valueToTree(parse(junk))));
+            }
+        }
+        // a relay from a member on behalf of a stranger counts for nothing either
+        cluster.inFlight.add(new Message("n1", "n0", (ObjectNode) Wire.JSON.valueToTree(parse(
+                "{\"type\":\"relay\",\"to\":\"n0\",\"from\":\"n98\",\"msg\":{\"type\":\"vote\",\"term\":99,\"granted\":true}}"))));
+        cluster.deliverAll();
+        assertThat(cluster.leader()).isEqualTo("n0");
+        assertThat(cluster.core("n0").term()).isEqualTo(term);
+        long write = cluster.client("n0", "after the junk");
+        cluster.run(100);
+        assertThat(cluster.answers.get(write).type()).isEqualTo("append_ok");
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Wire.JSON.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+
     @Test
     void aSplitVoteElectsNobodyAndTheRandomTimeoutsThenElectOne() {
         Cluster cluster = new Cluster(4, 1);
