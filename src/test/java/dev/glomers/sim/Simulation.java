@@ -198,6 +198,19 @@ public final class Simulation implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A coin flip of the simulation's random: heads cuts a random nonempty group of the nodes (not all of
+     * them) off from the rest, tails heals. A fault schedule is a loop of this and {@link #runFor}.
+     */
+    public Simulation partitionOrHealAtRandom() {
+        if (!random.nextBoolean()) {
+            return heal();
+        }
+        List<String> ids = new ArrayList<>(nodes.keySet());
+        java.util.Collections.shuffle(ids, random);
+        return partition(ids.subList(0, 1 + random.nextInt(ids.size() - 1)));
+    }
+
     /** Sees every message a node or service sends, as it is sent (before drops). */
     public Simulation observe(Consumer<Message> observer) {
         observers.add(observer);

@@ -2,15 +2,12 @@ package dev.glomers.workload.linkv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.node.Message;
-import dev.glomers.node.Wire;
 import dev.glomers.sim.SimulatedClients;
 import dev.glomers.sim.Simulation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,21 +24,6 @@ class LinKvRingEconomyTest {
 
     /** {n0: [n1], n1: [n2], n2: [n0]}: each node drops what comes from one other; n0 -> n1 -> n2 -> n0 work. */
     private static final Map<String, Set<String>> RING = Map.of("n0", Set.of("n1"), "n1", Set.of("n2"), "n2", Set.of("n0"));
-
-    /** The workbench's mix: half reads, then one write for two cas, over a few keys, values 0-4. */
-    private static ObjectNode nextRequest(Random random) {
-        ObjectNode request = Wire.JSON.createObjectNode();
-        int key = random.nextInt(3);
-        double roll = random.nextDouble();
-        if (roll < 0.5) {
-            request.put("type", "read").put("key", key);
-        } else if (roll < 0.5 + 1.0 / 6) {
-            request.put("type", "write").put("key", key).put("value", random.nextInt(5));
-        } else {
-            request.put("type", "cas").put("key", key).put("from", random.nextInt(5)).put("to", random.nextInt(5));
-        }
-        return request;
-    }
 
     private static boolean passedOn(Message m) {
         return m.type().equals("relay") || m.type().equals("bundle") && m.body().toString().contains("\"relay\"");
@@ -61,7 +43,7 @@ class LinKvRingEconomyTest {
             });
             sim.grudge(RING);
             long before = sim.serverMessages();
-            SimulatedClients load = SimulatedClients.atRate(sim, 12, 30, Duration.ofSeconds(1), LinKvRingEconomyTest::nextRequest);
+            SimulatedClients load = SimulatedClients.atRate(sim, 12, 30, Duration.ofSeconds(1), random -> LinKvHistory.nextRequest(random, 3));
             sim.runFor(Duration.ofSeconds(20));
             long ringMessages = sim.serverMessages() - before;
             int ringCalls = load.calls().size();

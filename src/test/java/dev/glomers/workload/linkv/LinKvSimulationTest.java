@@ -208,13 +208,7 @@ class LinKvSimulationTest {
             SimulatedClients load = SimulatedClients.atRate(sim, 2 * nodes, 100, Duration.ofSeconds(1),
                     random -> LinKvHistory.nextRequest(random, 3));
             for (int phase = 0; phase < 6; phase++) {
-                if (sim.random().nextBoolean()) {
-                    List<String> ids = new ArrayList<>(sim.nodeIds());
-                    Collections.shuffle(ids, sim.random());
-                    sim.partition(ids.subList(0, 1 + sim.random().nextInt(nodes - 1)));
-                } else {
-                    sim.heal();
-                }
+                sim.partitionOrHealAtRandom();
                 sim.runFor(Duration.ofMillis(500 + sim.random().nextInt(1000)));
             }
             sim.heal();

@@ -24,7 +24,6 @@ import dev.glomers.workload.linkv.LinKvWorkload;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,13 +165,7 @@ class TxnListSimulationTest {
             int[] counter = {0};
             SimulatedClients load = SimulatedClients.atRate(sim, 3 * nodes, 100, Duration.ofSeconds(1), random -> nextTxn(random, counter));
             for (int phase = 0; phase < 5; phase++) {
-                if (sim.random().nextBoolean()) {
-                    List<String> ids = new ArrayList<>(sim.nodeIds());
-                    Collections.shuffle(ids, sim.random());
-                    sim.partition(ids.subList(0, 1 + sim.random().nextInt(nodes - 1)));
-                } else {
-                    sim.heal();
-                }
+                sim.partitionOrHealAtRandom();
                 sim.runFor(Duration.ofMillis(500 + sim.random().nextInt(1000)));
             }
             sim.heal();
