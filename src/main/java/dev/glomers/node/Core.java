@@ -12,6 +12,15 @@ package dev.glomers.node;
  */
 public interface Core {
 
+    /**
+     * Before {@link #start}, only on a node with a data directory that holds state of an earlier run of this
+     * same node (same id, same cluster): what it persisted and synced ({@link Effects#persist},
+     * {@link Effects#snapshot}). The core rebuilds its state from it; it may not send anything here
+     * (it does so from {@code start}, which follows at once).
+     */
+    default void recover(dev.glomers.storage.Stored stored) {
+    }
+
     /** Once, when {@code init} arrived, before {@code init_ok} goes out: the cluster is known from here on. */
     default void start(long now, Effects out) {
     }
