@@ -283,7 +283,7 @@ public class Node implements AutoCloseable {
     public void serve(InputStream in, OutputStream out) throws IOException {
         try (LineWriter writer = new LineWriter(out, threads)) {
             connect(writer::write);
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+            BufferedReader reader = new BufferedReader(new InputStreamReader(writer.gate(in), StandardCharsets.UTF_8), 1 << 16);
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 receive(line);
             }
