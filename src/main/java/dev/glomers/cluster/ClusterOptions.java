@@ -345,7 +345,7 @@ public final class ClusterOptions {
     /** A comma list of names, each one of {@code allowed}, none twice, at least one. */
     private static List<String> names(String flag, String value, List<String> allowed) throws UsageException {
         List<String> names = new ArrayList<>();
-        for (String name : value.trim().split("\\s*,\\s*")) {
+        for (String name : value.trim().split("\\s*,\\s*", -1)) {
             if (!allowed.contains(name)) {
                 throw new UsageException(flag + ": " + (name.isEmpty() ? "empty list" : "unknown " + name)
                         + "; any of " + String.join(", ", allowed));
