@@ -91,8 +91,11 @@ final class ClientWorkers {
             ClientLoad.Dispatch dispatch = load.dispatch(random,
                     new ClientLoad.Workers(freeNow, all.stream().map(this::current).toList()));
             Worker worker = all.get(dispatch.worker().thread());
-            if (worker != offered && !(free.remove(worker) && free.add(offered))) {
-                throw new IllegalStateException("the load picked a busy worker: " + dispatch.worker());
+            if (worker != offered) {
+                if (!free.remove(worker)) {
+                    throw new IllegalStateException("the load picked a busy worker: " + dispatch.worker());
+                }
+                free.add(offered);
             }
             invoke(worker, dispatch.invocation());
         }

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * A workload the runner can drive: what clients send, how replies are read, what is checked. One
- * instance per run; {@link #nextInvocation} is called from one thread only. Add a workload by
+ * instance per run; {@link #dispatch} and {@link #nextInvocation} are called from one thread only. Add a workload by
  * implementing this and adding one line to {@link dev.glomers.cluster.WorkloadRegistry}.
  */
 public interface ClientLoad {
