@@ -32,6 +32,7 @@ final class ClientWorkers {
     private final LongSupplier clock;
     private final int count;
     private final BlockingQueue<Worker> free = new LinkedBlockingQueue<>();
+    private final List<Worker> all = new ArrayList<>();
 
     /** A client worker: Jepsen's process, bound to one node, with its current client. */
     private static final class Worker {
@@ -59,13 +60,14 @@ final class ClientWorkers {
         this.clock = clock;
         this.count = count;
         for (int p = 0; p < count; p++) {
-            free.add(new Worker(p, nodeIds.get(p % nodeIds.size()), clients.newClient()));
+            all.add(new Worker(p, nodeIds.get(p % nodeIds.size()), clients.newClient()));
         }
+        free.addAll(all);
     }
 
     /**
-     * Operations at uniformly random intervals in [0, 2/rate] (Jepsen's stagger), each to a free worker,
-     * until {@code endNanoTime}.
+     * Operations at uniformly random intervals in [0, 2/rate] (Jepsen's stagger), each to the free worker
+     * the load picks ({@link ClientLoad#dispatch}), until {@code endNanoTime}.
      */
     void generate(double rate, long startNanoTime, long endNanoTime, Random random) throws InterruptedException {
         if (rate <= 0) {
@@ -80,12 +82,22 @@ final class ClientWorkers {
                 return;
             }
             sleepUntil(next);
-            Worker worker = free.poll(endNanoTime - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (worker == null) {
+            Worker offered = free.poll(endNanoTime - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (offered == null) {
                 return;
             }
-            int process = worker.process + worker.crashes * count;
-            invoke(worker, load.nextInvocation(random, new ClientLoad.ClientProcess(worker.process, process)));
+            List<ClientLoad.ClientProcess> freeNow = new ArrayList<>(List.of(current(offered)));
+            free.forEach(w -> freeNow.add(current(w)));
+            ClientLoad.Dispatch dispatch = load.dispatch(random,
+                    new ClientLoad.Workers(freeNow, all.stream().map(this::current).toList()));
+            Worker worker = all.get(dispatch.worker().thread());
+            if (worker != offered) {
+                if (!free.remove(worker)) {
+                    throw new IllegalStateException("the load picked a busy worker: " + dispatch.worker());
+                }
+                free.add(offered);
+            }
+            invoke(worker, dispatch.invocation());
         }
     }
 
@@ -149,6 +161,11 @@ final class ClientWorkers {
         }
         history.complete(op, type, value, t, error);
         free.add(worker);
+    }
+
+    /** The worker as Jepsen sees it: a new process after every indeterminate operation. */
+    private ClientLoad.ClientProcess current(Worker worker) {
+        return new ClientLoad.ClientProcess(worker.process, worker.process + worker.crashes * count);
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * A workload the runner can drive: what clients send, how replies are read, what is checked. One
- * instance per run; {@link #nextInvocation} is called from one thread only. Add a workload by
+ * instance per run; {@link #dispatch} and {@link #nextInvocation} are called from one thread only. Add a workload by
  * implementing this and adding one line to {@link dev.glomers.cluster.WorkloadRegistry}.
  */
 public interface ClientLoad {
@@ -34,12 +34,13 @@ public interface ClientLoad {
     Invocation nextInvocation(Random random);
 
     /**
-     * The next operation for a given worker; the runner calls this one. Generators that depend on the
-     * worker (lin-kv gives each group of workers its own key, and retires a key after 20 processes) override
-     * it; the others draw the same for every worker.
+     * Which free worker invokes what, once the rate says an operation is due; the runner calls this one.
+     * {@code workers.free()} starts with the worker free the longest, which this default takes, drawing as
+     * {@link #nextInvocation(Random)}. lin-kv overrides it: there Jepsen's generator picks the worker
+     * ({@link LinKvGenerator}).
      */
-    default Invocation nextInvocation(Random random, ClientProcess worker) {
-        return nextInvocation(random);
+    default Dispatch dispatch(Random random, Workers workers) {
+        return new Dispatch(workers.free().get(0), nextInvocation(random));
     }
 
     /** How long a client waits for a reply before the operation is indeterminate (the workbench's 5 s by default). */
@@ -85,6 +86,14 @@ public interface ClientLoad {
      * thread + concurrency x the indeterminate operations the worker has had so far.
      */
     record ClientProcess(int thread, int process) {
+    }
+
+    /** When an operation is due: the free workers (the longest free first) and every worker, by thread. */
+    record Workers(List<ClientProcess> free, List<ClientProcess> all) {
+    }
+
+    /** An operation and the worker that invokes it. */
+    record Dispatch(ClientProcess worker, Invocation invocation) {
     }
 
     /** What a workload's set-up step may do: talk to nodes from fresh clients, as the workbench does. */
