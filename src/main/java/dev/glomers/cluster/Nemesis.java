@@ -161,7 +161,10 @@ final class Nemesis {
         try {
             thread.join();
             for (String kind : Faults.KINDS) {
-                if (inForce.contains(kind)) {
+                // also a node a failed restart left dead, or a pause whose resume failed
+                boolean left = kind.equals(Faults.KILL) ? !nodes.dead().isEmpty()
+                        : kind.equals(Faults.PAUSE) && !nodes.paused().isEmpty();
+                if (inForce.contains(kind) || left) {
                     end(kind);
                 }
             }
