@@ -56,7 +56,7 @@ final class ClusterRun {
         network.journal(journal);
         Services.start(network, random);
         NodeSet nodes = new NodeSet(nodeIds, network, this::newClient);
-        Nemesis nemesis = new Nemesis(network, nodes, history, this::now, progress::println, progress::partitioned);
+        Nemesis nemesis = new Nemesis(network, nodes, history, this::now, progress::println, progress::faults);
         String setupError = null;
         try {
             progress.phase(Phase.SPAWN, 0);

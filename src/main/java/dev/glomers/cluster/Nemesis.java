@@ -30,19 +30,20 @@ final class Nemesis {
     private final History history;
     private final LongSupplier clock;
     private final Consumer<String> log;
-    private final Consumer<Boolean> partitioned;
+    private final Consumer<String> status;
     private final Set<String> inForce = ConcurrentHashMap.newKeySet();
     private CountDownLatch stopSignal;
     private Thread thread;
 
+    /** {@code status} hears the faults in force after every change ("partitioned, dead n1, paused n2"). */
     Nemesis(Network network, NodeSet nodes, History history, LongSupplier clock, Consumer<String> log,
-            Consumer<Boolean> partitioned) {
+            Consumer<String> status) {
         this.network = network;
         this.nodes = nodes;
         this.history = history;
         this.clock = clock;
         this.log = log;
-        this.partitioned = partitioned;
+        this.status = status;
     }
 
     void start(ClusterOptions options, List<String> nodeIds, long seed) {
@@ -84,7 +85,7 @@ final class Nemesis {
             network.partition(grudge);
             history.nemesis(Faults.beginning(kind), Json.valueOf(Map.of("spec", spec, "grudge",
                     new TreeMap<>(grudge))), clock.getAsLong());
-            partitioned.accept(true);
+            status.accept(inForceNow());
             log.accept("partition " + spec + ": " + new TreeMap<>(grudge));
             return;
         }
@@ -100,6 +101,7 @@ final class Nemesis {
         // recorded when the fault is in force: every target dead, or stopped
         history.nemesis(Faults.beginning(kind), value, Math.max(began, clock.getAsLong()));
         log.accept(kind + " " + spec + ": " + results);
+        status.accept(inForceNow());
     }
 
     private void end(String kind) throws InterruptedException {
@@ -107,7 +109,7 @@ final class Nemesis {
         if (kind.equals(Faults.PARTITION)) {
             network.heal();
             history.nemesis(Faults.end(kind), TextNode.valueOf("fully connected"), clock.getAsLong());
-            partitioned.accept(false);
+            status.accept(inForceNow());
             log.accept("network healed");
             return;
         }
@@ -117,6 +119,7 @@ final class Nemesis {
         // a start is recorded when every node answered init again; a resume when the signals went out
         history.nemesis(Faults.end(kind), Json.valueOf(results), clock.getAsLong());
         log.accept(Faults.end(kind) + ": " + results);
+        status.accept(inForceNow());
     }
 
     /** What a fault does to one node; may wait (a restart waits for init_ok). */
@@ -158,7 +161,10 @@ final class Nemesis {
         try {
             thread.join();
             for (String kind : Faults.KINDS) {
-                if (inForce.contains(kind)) {
+                // also a node a failed restart left dead, or a pause whose resume failed
+                boolean left = kind.equals(Faults.KILL) ? !nodes.dead().isEmpty()
+                        : kind.equals(Faults.PAUSE) && !nodes.paused().isEmpty();
+                if (inForce.contains(kind) || left) {
                     end(kind);
                 }
             }
@@ -168,8 +174,13 @@ final class Nemesis {
         thread = null;
     }
 
-    /** Faults in force now (tests). */
-    Set<String> inForce() {
-        return Set.copyOf(inForce);
+    private String inForceNow() {
+        List<String> parts = new ArrayList<>();
+        if (inForce.contains(Faults.PARTITION)) {
+            parts.add("partitioned");
+        }
+        nodes.dead().stream().sorted().forEach(id -> parts.add("dead " + id));
+        nodes.paused().stream().sorted().forEach(id -> parts.add("paused " + id));
+        return String.join(", ", parts);
     }
 }

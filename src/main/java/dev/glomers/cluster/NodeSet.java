@@ -3,6 +3,7 @@ package dev.glomers.cluster;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.cluster.load.ClientLoad;
 import dev.glomers.cluster.load.ClientLoad.SetupException;
+import dev.glomers.host.HostClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -52,8 +53,8 @@ final class NodeSet implements AutoCloseable {
 
     /**
      * Starts every node in {@code workDir}; each one's stderr goes to {@code <runDir>/<id>.log}. With
-     * {@code durable}, each node also gets {@code <runDir>/data/<id>}, fresh, in {@link #DATA_DIR_ENV}: the
-     * same directory for every incarnation of that node.
+     * {@code durable}, each node also gets {@code <runDir>/data/<id>}, fresh, in
+     * {@link HostClient#DATA_DIR_ENV}: the same directory for every incarnation of that node.
      */
     void spawn(List<String> command, Path workDir, Path runDir, PrintStream echoStderr, ProtocolErrors errors,
             boolean durable) throws IOException {
@@ -66,15 +67,13 @@ final class NodeSet implements AutoCloseable {
         }
     }
 
-    /** The environment variable that gives a node its data directory (the launchers pass it on). */
-    static final String DATA_DIR_ENV = "GLOMERS_DATA_DIR";
-
     Path dataDir(String id) {
         return spawn.runDir().resolve("data").resolve(id).toAbsolutePath();
     }
 
     private NodeProcess start(String id) throws IOException {
-        Map<String, String> environment = spawn.durable() ? Map.of(DATA_DIR_ENV, dataDir(id).toString()) : Map.of();
+        Map<String, String> environment = spawn.durable()
+                ? Map.of(HostClient.DATA_DIR_ENV, dataDir(id).toString()) : Map.of();
         NodeProcess node = new NodeProcess(id, spawn.command(), spawn.workDir(), spawn.runDir().resolve(id + ".log"),
                 spawn.echoStderr(), network, spawn.errors(), environment);
         nodes.put(id, node);

@@ -9,11 +9,12 @@ import java.util.concurrent.TimeUnit;
  * Pause and resume a node process with signals. Java has no API to signal a process other than kill, so
  * this runs {@code kill -s SIG PID}.
  *
- * <p>A pause sends SIGTSTP first, not SIGSTOP: a standalone JVM does not catch it and stops at once, as with
- * SIGSTOP, while our thin clients (bin/glomers-forward, HostClient) catch it, have the node host hold
- * the node (no input read, no timer, no output) and only then stop themselves. So the pause counts once the
- * process shows as stopped. A program that ignores SIGTSTP (or an orphaned process group, where the kernel
- * drops it) gets SIGSTOP after {@link #STOP_GRACE_MILLIS}.
+ * <p>A process that catches SIGTSTP (our thin clients, bin/glomers-forward and HostClient, as its
+ * SigCgt mask in /proc says) gets SIGTSTP: it has the node host hold the node (no input read, no timer, no
+ * output) and only then stops itself, so the pause counts once the process shows as stopped. Any other
+ * (a standalone JVM, a fake node) gets SIGSTOP, which is exact for a process that is the whole node; not
+ * SIGTSTP, whose default stop the kernel drops in an orphaned process group (a build tool's forks). A
+ * client that does not stop within {@link #STOP_GRACE_MILLIS} gets SIGSTOP too.
  */
 final class ProcessSignals {
 
@@ -22,9 +23,9 @@ final class ProcessSignals {
     private ProcessSignals() {
     }
 
-    /** Stops the process; returns how: "stopped" or "stopped by SIGSTOP" (it ignored SIGTSTP). */
+    /** Stops the process; returns "paused", or says that a client ignored SIGTSTP and got SIGSTOP. */
     static String pause(long pid) throws IOException, InterruptedException {
-        signal(pid, "TSTP");
+        signal(pid, catchesTstp(pid) ? "TSTP" : "STOP");
         if (awaitStopped(pid, STOP_GRACE_MILLIS)) {
             return "paused";
         }
@@ -44,6 +45,23 @@ final class ProcessSignals {
             kill.destroyForcibly();
             throw new IOException("kill -s " + signal + " " + pid + " did not finish");
         }
+    }
+
+    private static final int SIGTSTP = 20; // Linux, every architecture Java runs on
+
+    /** Whether the process has a handler for SIGTSTP: bit 19 of SigCgt in /proc/PID/status. */
+    static boolean catchesTstp(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("SigCgt:")) {
+                    long caught = Long.parseUnsignedLong(line.substring("SigCgt:".length()).trim(), 16);
+                    return (caught & (1L << (SIGTSTP - 1))) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: treat it as a process of its own
+        }
+        return false;
     }
 
     /** Whether the process is stopped (state T in /proc/PID/stat), polled until {@code millis} pass. */

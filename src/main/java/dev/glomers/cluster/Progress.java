@@ -38,7 +38,8 @@ final class Progress implements AutoCloseable {
     private volatile long phaseBegan = System.nanoTime();
     private volatile double phaseSeconds;
     private volatile History history;
-    private volatile boolean partitioned;
+    /** The faults in force, as the status line shows them ("partitioned, dead n1, paused n2"); empty: none. */
+    private volatile String faults = "";
     private boolean statusShown;
     private Thread redrawer;
 
@@ -101,8 +102,8 @@ final class Progress implements AutoCloseable {
         this.history = history;
     }
 
-    void partitioned(boolean partitioned) {
-        this.partitioned = partitioned;
+    void faults(String inForce) {
+        this.faults = inForce;
     }
 
     /** A new phase; {@code seconds} is how long it is expected to last, 0 when unknown. */
@@ -137,8 +138,8 @@ final class Progress implements AutoCloseable {
             s.append(String.format(Locale.ROOT, " | %d ops, %d ok, %d failed, %d indeterminate, %d pending",
                     c.invoked(), c.ok(), c.failed(), c.indeterminate(), c.pending()));
         }
-        if (partitioned) {
-            s.append(" | partitioned");
+        if (!faults.isEmpty()) {
+            s.append(" | ").append(faults);
         }
         return s.toString();
     }

@@ -113,13 +113,13 @@ public final class HostClient {
             HostProtocol.Hello hello = new HostProtocol.Hello(key, withDataDir(args, System.getenv(DATA_DIR_ENV)));
             try (Connection connection = connect(paths, hello, starter(appDir), System.err, START_TIMEOUT)) {
                 Upstream upstream = new Upstream(connection.channel());
-                pauseOnSignal(upstream);
+                upstream.pauseOnSignal();
                 return pump(connection, upstream, new FileInputStream(FileDescriptor.in),
                         new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
                         new Runnable() { // not a lambda, see main
                             @Override
                             public void run() {
-                                stopThenResume(upstream);
+                                upstream.stopThenResume();
                             }
                         });
             }
@@ -146,37 +146,6 @@ public final class HostClient {
         List<String> more = new ArrayList<>(args);
         more.add(DATA_DIR_ARG + dataDir);
         return more;
-    }
-
-    /** SIGTSTP (the runner's pause) asks the host to hold the node; see {@link #stopThenResume}. */
-    private static void pauseOnSignal(Upstream upstream) {
-        sun.misc.Signal.handle(new sun.misc.Signal("TSTP"), new sun.misc.SignalHandler() {
-            @Override
-            public void handle(sun.misc.Signal signal) {
-                try {
-                    upstream.pause();
-                } catch (IOException e) {
-                    // the host is gone; the frame reader notices
-                }
-            }
-        });
-    }
-
-    /**
-     * The host holds the node (PAUSED came): stop this process (SIGSTOP, which only a signal from outside
-     * can undo) and, once continued, let the node go.
-     */
-    private static void stopThenResume(Upstream upstream) {
-        try {
-            Process stop = new ProcessBuilder("kill", "-s", "STOP", Long.toString(ProcessHandle.current().pid()))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            stop.waitFor(); // returns once we are continued: the kill ended while we were stopped
-            upstream.resume();
-        } catch (IOException e) {
-            // the host is gone; the frame reader notices
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Starts the host of the build in {@code appDir} on this JVM's JDK. */

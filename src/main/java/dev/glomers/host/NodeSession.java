@@ -48,6 +48,7 @@ final class NodeSession implements Runnable {
         InputStream in = HostProtocol.inputOf(channel);
         OutputStream out = HostProtocol.outputOf(channel);
         ConfigurableApplicationContext context = null;
+        EventLoop loop = null;
         FrameQueue frames = null;
         int status = 1;
         try {
@@ -74,7 +75,7 @@ final class NodeSession implements Runnable {
             }
             StartFailure.takeOverReporting();
             ThreadFactory threads = taggedThreads();
-            EventLoop loop = EventLoop.realTime(threads);
+            loop = EventLoop.realTime(threads);
             try {
                 context = startNode(hello.args(), threads, loop);
             } catch (RuntimeException startFailed) {
@@ -89,7 +90,10 @@ final class NodeSession implements Runnable {
             context.getBean(Node.class).serve(queue.gate(input), new FrameStream(queue, HostProtocol.STDOUT));
             status = 0;
         } catch (ClientInput.ClientGone killed) {
-            // no grace: the context closes below at once, whatever its loop still had to do
+            // No grace: not one more task runs (not even the ones a held node queued), then the context closes.
+            if (loop != null) {
+                loop.executor().shutdownNow();
+            }
             log.info("{}: its client died; the node ends now", name);
         } catch (java.io.EOFException noHello) {
             log.debug("{}: connection closed before it asked for a node", name); // e.g. a host checking we're alive

@@ -7,6 +7,7 @@ import java.nio.channels.SocketChannel;
 /**
  * What a thin client sends its node in the host, as frames ({@link HostProtocol}): input, the end of
  * input, pause and resume. One lock keeps frames whole; while a pause is asked for, no input goes up.
+ * The Java client also takes the runner's pause signal here (the Perl forwarder does the same in Perl).
  */
 final class Upstream {
 
@@ -52,6 +53,37 @@ final class Upstream {
             pausing = false;
             HostProtocol.writeFrame(socket, HostProtocol.RESUME, NONE);
             notifyAll();
+        }
+    }
+
+    /** SIGTSTP (the runner's pause) asks the host to hold the node; see {@link #stopThenResume}. */
+    void pauseOnSignal() {
+        sun.misc.Signal.handle(new sun.misc.Signal("TSTP"), new sun.misc.SignalHandler() {
+            @Override
+            public void handle(sun.misc.Signal signal) {
+                try {
+                    pause();
+                } catch (IOException e) {
+                    // the host is gone; the frame reader notices
+                }
+            }
+        });
+    }
+
+    /**
+     * The host holds the node (PAUSED came): stop this process (SIGSTOP, which only a signal from outside
+     * can undo) and, once continued, let the node go.
+     */
+    void stopThenResume() {
+        try {
+            Process stop = new ProcessBuilder("kill", "-s", "STOP", Long.toString(ProcessHandle.current().pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            stop.waitFor(); // returns once we are continued: the kill ended while we were stopped
+            resume();
+        } catch (IOException e) {
+            // the host is gone; the frame reader notices
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

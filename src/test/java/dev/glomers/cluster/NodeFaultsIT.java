@@ -78,11 +78,14 @@ class NodeFaultsIT {
         assertThat(errors.examples()).isEmpty();
     }
 
-    /** Through bin/glomers: the warm host (the forwarder asks it to hold the node), and a JVM of its own. */
+    /**
+     * Through bin/glomers: the warm host (the Perl forwarder, or the Java client, asks it to hold the node),
+     * and a JVM of its own.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"on", "off"})
-    void aPausedNodeAnswersNothingUntilResumedThenEverything(String host) throws Exception {
-        spawn(List.of("env", "GLOMERS_HOST=" + host, ProductRuns.LAUNCHER.toString(), "echo"), false);
+    @ValueSource(strings = {"GLOMERS_CLIENT=perl", "GLOMERS_CLIENT=java", "GLOMERS_HOST=off"})
+    void aPausedNodeAnswersNothingUntilResumedThenEverything(String how) throws Exception {
+        spawn(List.of("env", how, ProductRuns.LAUNCHER.toString(), "echo"), false);
         Client client = new Client("c" + clientIds.incrementAndGet(), network);
         assertThat(echo(client, "before").get(10, TimeUnit.SECONDS).path("echo").asText()).isEqualTo("before");
 

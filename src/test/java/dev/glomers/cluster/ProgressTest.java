@@ -35,10 +35,10 @@ class ProgressTest {
         history.complete(op, Op.Type.FAIL, NullNode.getInstance(), 1, "error 11");
         Progress progress = Progress.live(out);
         progress.history(history);
-        progress.partitioned(true);
+        progress.faults("partitioned, dead n1");
         progress.phase(Progress.Phase.CLIENTS, 20);
         assertThat(progress.status()).contains("clients").contains("/ 20 s")
-                .contains("2 ops, 0 ok, 1 failed, 0 indeterminate, 1 pending").contains("partitioned");
+                .contains("2 ops, 0 ok, 1 failed, 0 indeterminate, 1 pending").contains("| partitioned, dead n1");
         progress.println("network healed");
         progress.close();
         String text = text();
