@@ -71,6 +71,8 @@ public final class Simulation implements AutoCloseable {
     private final Map<String, EventLoop> loops = new HashMap<>();
     private final Map<String, SimulatedDisk> disks = new HashMap<>();
     private final Set<String> crashed = new java.util.HashSet<>();
+    private final Set<String> paused = new java.util.HashSet<>();
+    private final List<String> refusedRestarts = new ArrayList<>();
     private long syncLatencyNanos = Duration.ofMillis(2).toNanos();
 
     private Simulation(long seed, boolean durable, NodeFactory factory) {
@@ -236,6 +238,51 @@ public final class Simulation implements AutoCloseable {
     }
 
     /**
+     * One random process fault (Jepsen's kill or pause): a running node, drawn from the seed, is crashed and
+     * restarted, or paused and resumed, after a random time up to {@code downFor}. A fault schedule is a loop
+     * of this and {@link #runFor}; {@link #healProcesses} ends it:
+     * <pre>
+     * for (int i = 0; i &lt; 50; i++) {
+     *     sim.crashOrPauseAtRandom(Duration.ofMillis(500));
+     *     sim.runFor(Duration.ofMillis(sim.random().nextInt(300)));
+     * }
+     * sim.healProcesses().runFor(Duration.ofSeconds(5)); // then check nothing acknowledged was lost
+     * </pre>
+     */
+    public Simulation crashOrPauseAtRandom(Duration downFor) {
+        List<String> up = ids.stream().filter(this::isUp).filter(id -> !paused.contains(id)).toList();
+        if (up.isEmpty()) {
+            return this;
+        }
+        String id = up.get(random.nextInt(up.size()));
+        Duration down = Duration.ofNanos(1 + (long) (random.nextDouble() * downFor.toNanos()));
+        if (random.nextBoolean()) {
+            crash(id);
+            after(down, () -> {
+                if (!isUp(id)) {
+                    restart(id);
+                }
+            });
+        } else {
+            pause(id);
+            after(down, () -> resume(id));
+        }
+        return this;
+    }
+
+    /** Restarts every crashed node and resumes every paused one (the end of a fault schedule). */
+    public Simulation healProcesses() {
+        for (String id : ids) {
+            if (!isUp(id)) {
+                restart(id);
+            } else if (paused.contains(id)) {
+                resume(id);
+            }
+        }
+        return this;
+    }
+
+    /**
      * Starts a crashed node again: a fresh context (or wired node) with the same id on the same disk, given
      * {@code init} with the same node_ids; returns the future of its answer (init_ok, or an error when its
      * storage refuses to start). It serves once that answer is out.
@@ -244,8 +291,15 @@ public final class Simulation implements AutoCloseable {
         if (!crashed.remove(id)) {
             throw new IllegalStateException(id + " is not crashed");
         }
+        paused.remove(id);
         create(id);
-        return init(id);
+        CompletableFuture<Message> answer = init(id);
+        answer.thenAccept(reply -> {
+            if (!"init_ok".equals(reply.type())) {
+                refusedRestarts.add(id + ": " + reply.body());
+            }
+        });
+        return answer;
     }
 
     /**
@@ -254,12 +308,15 @@ public final class Simulation implements AutoCloseable {
      * has jumped.
      */
     public Simulation pause(String id) {
+        paused.add(id);
         time.pause(loops.get(id));
         return this;
     }
 
     public Simulation resume(String id) {
-        time.resume(loops.get(id));
+        if (paused.remove(id)) {
+            time.resume(loops.get(id));
+        }
         return this;
     }
 
@@ -453,7 +510,15 @@ public final class Simulation implements AutoCloseable {
 
     public Simulation runFor(Duration duration) {
         time.runFor(duration.toNanos());
+        requireRestartsServed();
         return this;
+    }
+
+    /** A restarted node whose storage refused to start (corruption, say) fails the run at once, loudly. */
+    private void requireRestartsServed() {
+        if (!refusedRestarts.isEmpty()) {
+            throw new IllegalStateException("a restarted node refused to start: " + refusedRestarts);
+        }
     }
 
     /** Runs until {@code done} holds (checked every simulated millisecond) or {@code limit} passed; says which. */
@@ -464,6 +529,7 @@ public final class Simulation implements AutoCloseable {
                 return false;
             }
             time.runFor(1_000_000);
+            requireRestartsServed();
         }
         return true;
     }
