@@ -16,7 +16,8 @@ public interface Core {
      * Before {@link #start}, only on a node with a data directory that holds state of an earlier run of this
      * same node (same id, same cluster): what it persisted and synced ({@link Effects#persist},
      * {@link Effects#snapshot}). The core rebuilds its state from it; it may not send anything here
-     * (it does so from {@code start}, which follows at once).
+     * (it does so from {@code start}, which follows at once). Called on every restart of a durable node,
+     * also when nothing was synced before the crash ({@code stored.isEmpty()}); never on a first start.
      */
     default void recover(dev.glomers.storage.Stored stored) {
     }

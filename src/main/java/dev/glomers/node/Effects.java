@@ -27,7 +27,7 @@ public interface Effects {
 
     /**
      * Whether this node keeps durable state: it was started with a data directory
-     * ({@code --glomers.data-dir}). Without one (the workbench, which never restarts a node) there is no
+     * ({@code --glomers.data-dir}; in the simulation, a simulated disk). Without one (the workbench, which never restarts a node) there is no
      * disk, and a core keeps everything in memory and calls neither {@link #persist} nor {@link #snapshot}.
      */
     default boolean durable() {
@@ -36,7 +36,8 @@ public interface Effects {
 
     /**
      * Appends {@code record} to the node's durable log. Persist before send: every message asked for after
-     * this call, in this step or a later one, leaves the node only once the record is synced; one sync
+     * this call, in this step or a later one (the error answer of a step that throws included), leaves the
+     * node only once the record is synced, in the order asked for; one sync
      * serves every record waiting at that moment (group commit). A restarted node gets the synced records
      * back, in order, through {@link Core#recover}. Only when {@link #durable()}.
      */

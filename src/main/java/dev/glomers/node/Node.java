@@ -86,8 +86,9 @@ public class Node implements AutoCloseable {
     }
 
     /**
-     * A durable node when {@code storage} is given (its data directory is opened at {@code init}, by the
-     * {@link CoreDriver}); {@code null} keeps everything in memory, as the other constructors do.
+     * A durable node when {@code storage} is given (the node opens its data directory at {@code init}, before
+     * {@code init_ok}; the {@link CoreDriver} then recovers the core from it); {@code null} keeps everything in
+     * memory, as the other constructors do.
      */
     public Node(EventLoop loop, ThreadFactory threads, NodeStorage storage) {
         this.threads = threads;

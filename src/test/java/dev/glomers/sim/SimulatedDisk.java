@@ -116,14 +116,26 @@ public final class SimulatedDisk implements Disk {
      * keep a random prefix of those bytes (chosen by {@code random}).
      */
     public void crash(Random random) {
+        crash(unsynced -> random.nextBoolean() ? random.nextInt(unsynced + 1) : 0);
+    }
+
+    /** A crash that keeps exactly {@code bytes} (at most all) of each file's unsynced appended bytes: every torn tail, one by one. */
+    public void crashKeeping(int bytes) {
+        crash(unsynced -> Math.min(bytes, unsynced));
+    }
+
+    private void crash(java.util.function.IntUnaryOperator keptOfUnsynced) {
         Map<String, File> after = new HashMap<>();
         syncedEntries.forEach((name, file) -> {
             byte[] content = file.content.toByteArray();
             byte[] kept = file.synced;
             int unsynced = content.length - file.synced.length;
-            if (file.onlyAppendedSinceSync && unsynced > 0 && random.nextBoolean()) {
-                kept = Arrays.copyOf(content, file.synced.length + random.nextInt(unsynced + 1));
-                tornWrites++;
+            if (file.onlyAppendedSinceSync && unsynced > 0) {
+                int keep = keptOfUnsynced.applyAsInt(unsynced);
+                if (keep > 0) {
+                    kept = Arrays.copyOf(content, file.synced.length + keep);
+                    tornWrites++;
+                }
             }
             after.put(name, new File(kept));
         });

@@ -1,18 +1,14 @@
 package dev.glomers.sim;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glomers.NodeApplication;
 import dev.glomers.cluster.Services;
-import dev.glomers.node.EventLoop;
 import dev.glomers.node.Message;
 import dev.glomers.node.Node;
 import dev.glomers.node.Wire;
-import dev.glomers.storage.NodeStorage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -20,8 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The deterministic simulation: whole nodes, wired by Spring exactly as the product wires them, on
@@ -51,8 +45,6 @@ public final class Simulation implements AutoCloseable {
 
     private final VirtualTime time = new VirtualTime();
     private final Random random;
-    private final Map<String, Node> nodes = new LinkedHashMap<>();
-    private final Map<String, ConfigurableApplicationContext> contexts = new LinkedHashMap<>();
     private final Map<String, Services.Service> services = new HashMap<>();
     private final Map<Long, CompletableFuture<Message>> pendingClientRequests = new HashMap<>();
     private final List<Consumer<Message>> observers = new ArrayList<>();
@@ -65,21 +57,15 @@ public final class Simulation implements AutoCloseable {
     private long clientMsgIds;
     private long serverMessages;
     private long allMessages;
-    private final boolean durable;
-    private final NodeFactory factory;
-    private final List<String> ids = new ArrayList<>();
-    private final Map<String, EventLoop> loops = new HashMap<>();
-    private final Map<String, SimulatedDisk> disks = new HashMap<>();
-    private final Set<String> crashed = new java.util.HashSet<>();
-    private long syncLatencyNanos = Duration.ofMillis(2).toNanos();
+    private final SimulatedProcesses processes;
+    private final List<String> refusedRestarts = new ArrayList<>();
 
-    private Simulation(long seed, boolean durable, NodeFactory factory) {
+    private Simulation(long seed, boolean durable, SimulatedProcesses.NodeFactory factory) {
         this.random = new Random(seed);
-        this.durable = durable;
-        this.factory = factory;
         for (String name : Services.NAMES) {
             services.put(name, Services.create(name, new Random(random.nextLong())));
         }
+        this.processes = new SimulatedProcesses(time, random, durable, factory, this::route);
     }
 
     /**
@@ -87,7 +73,7 @@ public final class Simulation implements AutoCloseable {
      * given {@code init} and initialised before this returns. In memory, as the workbench runs them.
      */
     public static Simulation start(String profiles, int nodeCount, long seed, String... springArgs) {
-        return start(nodeCount, seed, false, springFactory(profiles, springArgs));
+        return start(nodeCount, seed, false, SimulatedProcesses.spring(profiles, springArgs));
     }
 
     /**
@@ -106,24 +92,7 @@ public final class Simulation implements AutoCloseable {
      * </pre>
      */
     public static Simulation startDurable(String profiles, int nodeCount, long seed, String... springArgs) {
-        return start(nodeCount, seed, true, springFactory(profiles, springArgs));
-    }
-
-    private static NodeFactory springFactory(String profiles, String... springArgs) {
-        String[] args = new String[springArgs.length + 1];
-        args[0] = "--spring.profiles.active=" + profiles;
-        System.arraycopy(springArgs, 0, args, 1, springArgs.length);
-        return (sim, id, loop) -> {
-            SpringApplication application = NodeApplication.application(NodeApplication.class);
-            application.addInitializers(context -> {
-                context.getBeanFactory().registerSingleton("eventLoop", loop);
-                if (sim.durable) {
-                    context.getBeanFactory().registerSingleton("disk", sim.disks.get(id));
-                    context.getBeanFactory().registerSingleton("syncRunner", sim.syncRunner(loop));
-                }
-            });
-            return application.run(args);
-        };
+        return start(nodeCount, seed, true, SimulatedProcesses.spring(profiles, springArgs));
     }
 
     /**
@@ -131,44 +100,22 @@ public final class Simulation implements AutoCloseable {
      * handlers or drives a core, as a workload bean's constructor does), then initialised.
      */
     public static Simulation startWired(int nodeCount, long seed, Consumer<Node> wiring) {
-        return start(nodeCount, seed, false, wiredFactory(wiring));
+        return start(nodeCount, seed, false, SimulatedProcesses.wired(wiring));
     }
 
     /** As {@link #startWired}, each node durable as in {@link #startDurable}: for cores in the test tree. */
     public static Simulation startWiredDurable(int nodeCount, long seed, Consumer<Node> wiring) {
-        return start(nodeCount, seed, true, wiredFactory(wiring));
+        return start(nodeCount, seed, true, SimulatedProcesses.wired(wiring));
     }
 
-    private static NodeFactory wiredFactory(Consumer<Node> wiring) {
-        return (sim, id, loop) -> {
-            NodeStorage storage = sim.durable ? NodeStorage.on(sim.disks.get(id), sim.syncRunner(loop)) : null;
-            Node node = new Node(loop, task -> {
-                throw new IllegalStateException("a simulated node starts no threads");
-            }, storage);
-            wiring.accept(node);
-            return node;
-        };
-    }
-
-    /** Builds node {@code id} on a virtual-time loop: a Spring context holding one, or a bare {@link Node}. */
-    private interface NodeFactory {
-        Object create(Simulation sim, String id, EventLoop loop);
-    }
-
-    private static Simulation start(int nodeCount, long seed, boolean durable, NodeFactory factory) {
+    private static Simulation start(int nodeCount, long seed, boolean durable, SimulatedProcesses.NodeFactory factory) {
         Simulation sim = new Simulation(seed, durable, factory);
         try {
             for (int i = 0; i < nodeCount; i++) {
-                sim.ids.add("n" + i);
-                if (durable) {
-                    sim.disks.put("n" + i, new SimulatedDisk());
-                }
-            }
-            for (String id : sim.ids) {
-                sim.create(id);
+                sim.processes.add("n" + i);
             }
             List<CompletableFuture<Message>> inits = new ArrayList<>();
-            for (String id : sim.ids) {
+            for (String id : sim.nodeIds()) {
                 inits.add(sim.init(id));
             }
             sim.runUntil(() -> inits.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(1));
@@ -184,31 +131,12 @@ public final class Simulation implements AutoCloseable {
         }
     }
 
-    private void create(String id) {
-        EventLoop loop = time.loop(random.nextLong());
-        Object created = factory.create(this, id, loop);
-        Node node;
-        if (created instanceof ConfigurableApplicationContext context) {
-            contexts.put(id, context);
-            node = context.getBean(Node.class);
-        } else {
-            node = (Node) created;
-        }
-        node.connect(this::route);
-        nodes.put(id, node);
-        loops.put(id, loop);
-    }
-
     private CompletableFuture<Message> init(String id) {
         ObjectNode init = Wire.JSON.createObjectNode();
         init.put("type", "init");
         init.put("node_id", id);
-        init.set("node_ids", Wire.JSON.valueToTree(ids));
+        init.set("node_ids", Wire.JSON.valueToTree(nodeIds()));
         return request(id, init);
-    }
-
-    private SimulatedSync syncRunner(EventLoop loop) {
-        return new SimulatedSync(loop.executor(), new Random(random.nextLong()), () -> syncLatencyNanos);
     }
 
     // ---- process faults (Jepsen's kill and pause) -------------------------------------------
@@ -220,17 +148,51 @@ public final class Simulation implements AutoCloseable {
      * write ({@link SimulatedDisk#crash}). Callable from a task ({@link #after}) at any virtual moment.
      */
     public Simulation crash(String id) {
-        if (!crashed.add(id)) {
+        processes.crash(id);
+        return this;
+    }
+
+    /**
+     * One random process fault (Jepsen's kill or pause): a running node, drawn from the seed, is crashed and
+     * restarted, or paused and resumed, after a random time up to {@code downFor}. A fault schedule is a loop
+     * of this and {@link #runFor}; {@link #healProcesses} ends it:
+     * <pre>
+     * for (int i = 0; i &lt; 50; i++) {
+     *     sim.crashOrPauseAtRandom(Duration.ofMillis(500));
+     *     sim.runFor(Duration.ofMillis(sim.random().nextInt(300)));
+     * }
+     * sim.healProcesses().runFor(Duration.ofSeconds(5)); // then check nothing acknowledged was lost
+     * </pre>
+     */
+    public Simulation crashOrPauseAtRandom(Duration downFor) {
+        List<String> up = nodeIds().stream().filter(this::isUp).filter(id -> !processes.isPaused(id)).toList();
+        if (up.isEmpty()) {
             return this;
         }
-        ConfigurableApplicationContext context = contexts.remove(id);
-        if (context != null) {
-            context.close();
+        String id = up.get(random.nextInt(up.size()));
+        Duration down = Duration.ofNanos(1 + (long) (random.nextDouble() * downFor.toNanos()));
+        if (random.nextBoolean()) {
+            crash(id);
+            after(down, () -> {
+                if (!isUp(id)) {
+                    restart(id);
+                }
+            });
+        } else {
+            pause(id);
+            after(down, () -> resume(id));
         }
-        nodes.get(id).close();
-        SimulatedDisk disk = disks.get(id);
-        if (disk != null) {
-            disk.crash(random);
+        return this;
+    }
+
+    /** Restarts every crashed node and resumes every paused one (the end of a fault schedule). */
+    public Simulation healProcesses() {
+        for (String id : nodeIds()) {
+            if (!isUp(id)) {
+                restart(id);
+            } else {
+                resume(id);
+            }
         }
         return this;
     }
@@ -241,11 +203,14 @@ public final class Simulation implements AutoCloseable {
      * storage refuses to start). It serves once that answer is out.
      */
     public CompletableFuture<Message> restart(String id) {
-        if (!crashed.remove(id)) {
-            throw new IllegalStateException(id + " is not crashed");
-        }
-        create(id);
-        return init(id);
+        processes.relaunch(id);
+        CompletableFuture<Message> answer = init(id);
+        answer.thenAccept(reply -> {
+            if (!"init_ok".equals(reply.type())) {
+                refusedRestarts.add(id + ": " + reply.body());
+            }
+        });
+        return answer;
     }
 
     /**
@@ -254,29 +219,29 @@ public final class Simulation implements AutoCloseable {
      * has jumped.
      */
     public Simulation pause(String id) {
-        time.pause(loops.get(id));
+        processes.pause(id);
         return this;
     }
 
     public Simulation resume(String id) {
-        time.resume(loops.get(id));
+        processes.resume(id);
         return this;
     }
 
     /** Whether node {@code id} is running (not crashed; a paused node counts as running). */
     public boolean isUp(String id) {
-        return !crashed.contains(id);
+        return processes.isUp(id);
     }
 
     /** Mean virtual time a sync of a durable node takes from now on (each drawn in [mean/2, 3 mean/2]). */
     public Simulation syncLatency(Duration mean) {
-        this.syncLatencyNanos = mean.toNanos();
+        processes.syncLatency(mean.toNanos());
         return this;
     }
 
     /** Node {@code id}'s disk (durable simulations only). */
     public SimulatedDisk disk(String id) {
-        return disks.get(id);
+        return processes.disk(id);
     }
 
     // ---- the network ------------------------------------------------------------------------
@@ -304,7 +269,7 @@ public final class Simulation implements AutoCloseable {
     @SafeVarargs
     public final Simulation partition(Collection<String>... sides) {
         Map<String, Integer> sideOf = new HashMap<>();
-        nodes.keySet().forEach(node -> sideOf.put(node, sides.length));
+        nodeIds().forEach(node -> sideOf.put(node, sides.length));
         for (int side = 0; side < sides.length; side++) {
             for (String node : sides[side]) {
                 sideOf.put(node, side);
@@ -338,7 +303,7 @@ public final class Simulation implements AutoCloseable {
         if (!random.nextBoolean()) {
             return heal();
         }
-        List<String> ids = new ArrayList<>(nodes.keySet());
+        List<String> ids = new ArrayList<>(nodeIds());
         java.util.Collections.shuffle(ids, random);
         return partition(ids.subList(0, 1 + random.nextInt(ids.size() - 1)));
     }
@@ -382,9 +347,9 @@ public final class Simulation implements AutoCloseable {
     }
 
     private void deliver(Message message, String line) {
-        Node node = nodes.get(message.dest());
+        Node node = processes.node(message.dest());
         if (node != null) {
-            if (crashed.contains(message.dest())) {
+            if (!isUp(message.dest())) {
                 return; // a dead process reads nothing
             }
             if (!cutOff(message.src(), message.dest())) {
@@ -428,11 +393,11 @@ public final class Simulation implements AutoCloseable {
         request.put("msg_id", msgId);
         CompletableFuture<Message> reply = new CompletableFuture<>();
         allMessages++;
-        if (crashed.contains(nodeId)) {
+        if (!isUp(nodeId)) {
             return reply; // never answered: indeterminate, as a request to a dead process is
         }
         pendingClientRequests.put(msgId, reply);
-        nodes.get(nodeId).receive(Wire.line("c" + msgId, nodeId, request));
+        processes.node(nodeId).receive(Wire.line("c" + msgId, nodeId, request));
         return reply;
     }
 
@@ -453,7 +418,15 @@ public final class Simulation implements AutoCloseable {
 
     public Simulation runFor(Duration duration) {
         time.runFor(duration.toNanos());
+        requireRestartsServed();
         return this;
+    }
+
+    /** A restarted node whose storage refused to start (corruption, say) fails the run at once, loudly. */
+    private void requireRestartsServed() {
+        if (!refusedRestarts.isEmpty()) {
+            throw new IllegalStateException("a restarted node refused to start: " + refusedRestarts);
+        }
     }
 
     /** Runs until {@code done} holds (checked every simulated millisecond) or {@code limit} passed; says which. */
@@ -464,6 +437,7 @@ public final class Simulation implements AutoCloseable {
                 return false;
             }
             time.runFor(1_000_000);
+            requireRestartsServed();
         }
         return true;
     }
@@ -486,16 +460,16 @@ public final class Simulation implements AutoCloseable {
     // ---- what a test looks at ---------------------------------------------------------------
 
     public List<String> nodeIds() {
-        return List.copyOf(nodes.keySet());
+        return processes.ids();
     }
 
     public Node node(String nodeId) {
-        return nodes.get(nodeId);
+        return processes.node(nodeId);
     }
 
     /** The bean of type {@code type} in node {@code nodeId}'s context. */
     public <T> T bean(String nodeId, Class<T> type) {
-        return contexts.get(nodeId).getBean(type);
+        return processes.bean(nodeId, type);
     }
 
     /** Messages with no client at either end (nodes and services), as the workbench's msgs-per-op {@code :servers}. */
@@ -510,7 +484,6 @@ public final class Simulation implements AutoCloseable {
 
     @Override
     public void close() {
-        contexts.values().forEach(ConfigurableApplicationContext::close);
-        nodes.values().forEach(Node::close);
+        processes.close();
     }
 }
