@@ -29,7 +29,7 @@ def summarize(runs):
             "msgs-per-op": round(statistics.median(run.get("msgs-per-op", 0) for run in memory), 3),
             "msgs-per-op-durable": round(statistics.median(run.get("msgs-per-op", 0) for run in durable), 3),
             "data-bytes": max(run["data-bytes"] for run in durable),
-            "note": "load average %s-%s during the runs" % (min(run["load"] for run in mine), max(run["load"] for run in mine)),
+            "load-average": "%s-%s" % (min(run["load"] for run in mine), max(run["load"] for run in mine)),
         }
         rec["cpu-cost-percent"] = round(100 * (rec["cpu-s-durable"] - rec["cpu-s"]) / rec["cpu-s"], 1) if rec["cpu-s"] else None
         lines.append(rec)
@@ -44,7 +44,7 @@ def main(argv):
     print(fmt.format("line", "runs", "valid", "cpu s", "durable s", "cost %", "msgs/op", "durable", "load"))
     for r in lines:
         print(fmt.format(r["line"], r["runs"], str(r["valid"]), r["cpu-s"], r["cpu-s-durable"],
-                         r["cpu-cost-percent"], r["msgs-per-op"], r["msgs-per-op-durable"], r["note"]))
+                         r["cpu-cost-percent"], r["msgs-per-op"], r["msgs-per-op-durable"], r["load-average"]))
     if "--record" in argv:
         with open(RESULTS, encoding="utf-8") as f:
             table = json.load(f)
