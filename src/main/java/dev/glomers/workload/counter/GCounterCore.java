@@ -10,9 +10,11 @@ import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
 import dev.glomers.retry.Backoff;
+import dev.glomers.storage.Stored;
 import dev.glomers.workload.counter.CounterMessages.Add;
 import dev.glomers.workload.counter.CounterMessages.ReadOk;
 import io.github.resilience4j.retry.Retry;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -132,6 +134,30 @@ final class GCounterCore implements Core {
         this.readPolicy = readPolicy;
     }
 
+    /**
+     * Durable nodes only: the last reservation of batch stamps an earlier run persisted. Nothing else is
+     * stored: the count lives in seq-kv, an add is acknowledged only once it landed there, and the views
+     * of the other keys are rebuilt by the first read (so a restart's first reads are strict ones).
+     */
+    @Override
+    public void recover(Stored stored) {
+        if (stored.snapshot() != null) {
+            own.recoverReservation(decode(stored.snapshot()));
+        }
+        stored.records().forEach(record -> own.recoverReservation(decode(record)));
+    }
+
+    static byte[] encode(long reservedUpTo) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(reservedUpTo).array();
+    }
+
+    static long decode(byte[] record) {
+        if (record.length != Long.BYTES) {
+            throw new IllegalStateException("a g-counter stamp reservation is 8 bytes, not " + record.length);
+        }
+        return ByteBuffer.wrap(record).getLong();
+    }
+
     static String key(String owner) {
         return KEY_PREFIX + owner;
     }
@@ -245,6 +271,9 @@ final class GCounterCore implements Core {
         round = new Round(adds, reads, write ? now : lastSyncAt);
         if (write) {
             long delta = adds.stream().mapToLong(PendingAdd::delta).reduce(0, Math::addExact);
+            if (out.durable() && own.needsReservation()) {
+                out.snapshot(encode(own.reserve())); // the compare-and-set below waits for its sync
+            }
             round.write = new OwnWrite(own.nextBatch(), delta);
             round.write.attempt(now, out);
         } else {

@@ -10,6 +10,11 @@ package dev.glomers.workload.counter;
  * in the store until we write again: no other node changes it. The one exception is a
  * compare-and-set whose reply we lost. It may have landed, may land later, or never; until we read
  * the key again, {@link #known()} is unknown.
+ *
+ * <p>Stamps never repeat across restarts either: a durable node reserves them in blocks of {@link #BLOCK}
+ * and persists the end of a block before its first stamp leaves ({@link #needsReservation},
+ * {@link #reserve}); a restart starts past the last reservation ({@link #recoverReservation}). A repeated
+ * stamp could make a read of the key that shows a write of an earlier run pass for the new batch.
  */
 final class OwnSlot {
 
@@ -21,8 +26,13 @@ final class OwnSlot {
         NOT_LANDED
     }
 
+    /** Stamps reserved by one persisted high-water mark: one sync per this many batches. */
+    static final long BLOCK = 4096;
+
     private Slot known;
     private long lastBatch;
+    /** Stamps up to this one are covered by a persisted reservation (durable nodes only). */
+    private long reservedUpTo;
 
     /** Our key's value in the store, or null while the outcome of a write is open. */
     Slot known() {
@@ -36,6 +46,23 @@ final class OwnSlot {
     /** A batch number never used before: the stamp of the next write. */
     long nextBatch() {
         return ++lastBatch;
+    }
+
+    /** Whether the next stamp lies beyond the persisted reservation (a durable node reserves first). */
+    boolean needsReservation() {
+        return lastBatch + 1 > reservedUpTo;
+    }
+
+    /** Reserves the next block of stamps: returns its end, which must be persisted before the next stamp leaves. */
+    long reserve() {
+        reservedUpTo = Math.addExact(lastBatch, BLOCK);
+        return reservedUpTo;
+    }
+
+    /** An earlier run of this node may have used every stamp up to {@code reserved}: this run starts after it. */
+    void recoverReservation(long reserved) {
+        lastBatch = Math.max(lastBatch, reserved);
+        reservedUpTo = lastBatch;
     }
 
     /** The value that puts {@code delta} on top of what we know, stamped {@code batch}. */

@@ -7,6 +7,9 @@ import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
+import dev.glomers.storage.Stored;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,15 @@ import org.slf4j.LoggerFactory;
  * decides who needs it, and when a repeat is due). Fire and forget: a lost message is covered by a
  * later one. Updates wait for the next tick, so a busy node sends at most one message per peer per
  * tick, however many updates it took; and when no peer needs anything, no tick is asked for at all.
+ *
+ * <p>With a data directory every change to the state is persisted as the delta it made (an own add, or
+ * what a peer's gossip brought that we lacked) before anything else leaves the node: so {@code add_ok}
+ * goes out only once the add is durable, a read shows only what a restart recovers, and our own versions
+ * reach peers only once synced (a restart never reuses a version a peer has seen with other content). A
+ * snapshot of the whole state replaces the log once the deltas since the last one outweigh it, which
+ * keeps the log within a small multiple of the state. A restarted core merges the snapshot and the
+ * deltas back; it then believes peers have nothing, so its first gossip carries everything and draws
+ * their answers (what it missed while down).
  */
 public final class CrdtCore implements Core {
 
@@ -44,6 +56,9 @@ public final class CrdtCore implements Core {
     private long lastTick;
     /** The number of the tick the latest input arrived in: an update waits for the tick after it. */
     private long currentTick;
+    /** Durable nodes only: bytes persisted since the last snapshot, and that snapshot's size. */
+    private long loggedBytes;
+    private long snapshotBytes;
 
     public CrdtCore(String self, List<String> nodeIds, CrdtProperties settings, AddReadCrdt state) {
         this.self = self;
@@ -51,6 +66,18 @@ public final class CrdtCore implements Core {
         this.peers = nodeIds.stream().filter(id -> !id.equals(self)).toList();
         this.knowledge = new PeerKnowledge(peers, settings.resendTicks());
         this.intervalMillis = settings.gossipInterval().toMillis();
+    }
+
+    @Override
+    public void recover(Stored stored) {
+        if (stored.snapshot() != null) {
+            state.merge(fromBytes(stored.snapshot()));
+            snapshotBytes = stored.snapshot().length;
+        }
+        for (byte[] record : stored.records()) {
+            state.merge(fromBytes(record));
+            loggedBytes += record.length;
+        }
     }
 
     /** Tick 0 is now; the first gossip can leave at tick 1. */
@@ -71,7 +98,14 @@ public final class CrdtCore implements Core {
             return;
         }
         Gossip gossip = Wire.read(message.body(), Gossip.class);
-        state.merge(gossip.delta());
+        Map<String, Long> before = out.durable() ? state.versions() : null;
+        try {
+            state.merge(gossip.delta());
+        } finally {
+            if (before != null) {
+                persistSince(before, out); // even what a malformed delta's valid part merged
+            }
+        }
         knowledge.received(message.src(), gossip.versions(), gossip.known());
     }
 
@@ -79,11 +113,51 @@ public final class CrdtCore implements Core {
     private void serve(Message request, Effects out) {
         switch (request.type()) {
             case "add" -> {
+                Map<String, Long> before = out.durable() ? state.versions() : null;
                 state.addFromClient(self, request.body());
+                if (before != null) {
+                    persistSince(before, out);
+                }
                 out.reply(request, Body.of("add_ok"));
             }
             case "read" -> out.reply(request, state.readOk());
             default -> throw RpcError.notSupported("this node takes add and read, not " + request.type());
+        }
+    }
+
+    /** Persists what the state gained since it had {@code before}; snapshots instead when the log outweighs the state. */
+    private void persistSince(Map<String, Long> before, Effects out) {
+        JsonNode gained = state.deltaSince(before);
+        if (gained.isEmpty()) {
+            return;
+        }
+        byte[] record = toBytes(gained);
+        out.persist(record);
+        loggedBytes += record.length;
+        if (loggedBytes >= Math.max(MIN_LOG_BEFORE_SNAPSHOT, 2 * snapshotBytes)) {
+            byte[] whole = toBytes(state.deltaSince(Map.of()));
+            out.snapshot(whole);
+            snapshotBytes = whole.length;
+            loggedBytes = 0;
+        }
+    }
+
+    /** The log may reach this many bytes before a snapshot replaces it, however small the state. */
+    static final long MIN_LOG_BEFORE_SNAPSHOT = 64 * 1024;
+
+    private static byte[] toBytes(JsonNode delta) {
+        try {
+            return Wire.JSON.writeValueAsBytes(delta);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode fromBytes(byte[] record) {
+        try {
+            return Wire.JSON.readTree(record);
+        } catch (IOException e) {
+            throw new IllegalStateException("a stored CRDT delta that is not JSON", e);
         }
     }
 
