@@ -153,7 +153,8 @@ public final class Delivery<T> {
      * after their acknowledgement deadline.
      */
     public void announce() {
-        links.values().forEach(link -> link.bareAckAt = Long.MIN_VALUE);
+        // Due at the epoch: before any clock here (epoch ms), yet far from overflowing a caller's delay arithmetic.
+        links.values().forEach(link -> link.bareAckAt = 0);
     }
 
     // ---- logs -------------------------------------------------------------------------------

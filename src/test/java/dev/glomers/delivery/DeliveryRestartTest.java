@@ -38,7 +38,7 @@ class DeliveryRestartTest {
 
         Delivery<String> b2 = node(List.of("a"), 2);
         b2.announce();
-        assertThat(b2.wakeAt()).isEqualTo(Long.MIN_VALUE);
+        assertThat(b2.wakeAt()).isZero(); // at once, and no Long.MIN_VALUE for a driver to subtract from
         List<Parcel<String>> hello = new ArrayList<>();
         b2.tick(100, (peer, parcel) -> hello.add(parcel));
         assertThat(hello).singleElement().satisfies(parcel -> assertThat(parcel.incarnation()).isEqualTo(2));
