@@ -9,6 +9,7 @@ import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
+import dev.glomers.storage.Stored;
 import dev.glomers.workload.broadcast.BroadcastProperties.ClientAck;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
@@ -41,6 +42,12 @@ import java.util.stream.Stream;
  * it gets no regular batches, only the redeliveries. A leaf whose hub is suspect copies its
  * unacknowledged and new values into its {@link #DIRECT} log, read by every peer, and sends it out
  * every {@code fallback-window}, until the hub acknowledges again.
+ *
+ * <p><b>Restarts</b> (only with a data directory, see {@link Journal}): every value is persisted in the
+ * step that learns it, so before the acknowledgement, relay or read that depends on it leaves. A restarted
+ * node recovers its values, runs as the next incarnation of its {@link Delivery}, whose logs start empty,
+ * re-offers every value (a leaf to the hub, a node with children to them: they may never have had what it
+ * held) and announces itself, so peers resend what it had not acknowledged.
  */
 final class BroadcastCore implements Core {
 
@@ -66,6 +73,9 @@ final class BroadcastCore implements Core {
     private final BroadcastProperties settings;
     private final Delivery<Long> delivery;
     private final Set<Long> values = new LinkedHashSet<>();
+    /** The data directory's side of this node; null without one (nothing is persisted, nothing is allocated). */
+    private Journal journal;
+    private Journal.Recovered recovered;
     /** Client broadcasts answered when this node's window closes ({@link ClientAck#AFTER_WINDOW}). */
     private final List<Message> unanswered = new ArrayList<>();
     /** Uplink entries up to this seq have been copied into the direct log while the hub was suspect. */
@@ -108,6 +118,35 @@ final class BroadcastCore implements Core {
         return delivery.retained();
     }
 
+    // ---- restarts -----------------------------------------------------------------------------
+
+    @Override
+    public void recover(Stored stored) {
+        recovered = Journal.read(stored);
+        values.addAll(recovered.values());
+    }
+
+    @Override
+    public void start(long now, Effects out) {
+        if (!out.durable()) {
+            return;
+        }
+        journal = new Journal(recovered == null ? 0 : recovered.incarnation());
+        journal.begin(values, out);
+        delivery.incarnate(journal.incarnation());
+        if (recovered != null) {
+            // The logs died with the last run: peers may lack anything held then.
+            for (long value : values) {
+                if (!isHub()) {
+                    delivery.append(UPLINK, value);
+                }
+                relay(value);
+            }
+            delivery.announce();
+            recovered = null;
+        }
+    }
+
     // ---- messages -----------------------------------------------------------------------------
 
     @Override
@@ -128,6 +167,9 @@ final class BroadcastCore implements Core {
 
     private void broadcast(Message request, long value, long now, Effects out) {
         if (values.add(value)) {
+            if (journal != null) {
+                journal.learnt(List.of(value), values, out);
+            }
             if (isHub()) {
                 relay(value);
             } else {
@@ -148,25 +190,45 @@ final class BroadcastCore implements Core {
 
     private void gossip(String peer, Gossip gossip, long now, Effects out) {
         Receipt<Long> receipt = delivery.receive(peer, gossip.parcel(), now);
+        List<Long> learnt = journal == null ? null : new ArrayList<>();
         for (long value : receipt.fresh(UPLINK)) {
             // Whoever uplinks to us takes us for the hub: what is new to us goes down the tree.
-            if (values.add(value)) {
+            if (learn(value, learnt)) {
                 relay(value);
             }
         }
         for (long value : receipt.fresh(RELAY)) {
-            values.add(value);
+            learn(value, learnt);
             // Pass on, in order and once, what our parent relays, even values we knew: our own
             // clients' values reach our children this way.
             if (peer.equals(tree.parent())) {
                 relay(value);
             }
         }
-        receipt.fresh(DIRECT).forEach(values::add);
+        for (long value : receipt.fresh(DIRECT)) {
+            // A durable hub relays what is new to it whichever way it came: the sender's direct log may die
+            // with it before it reached everyone, and its restart re-offers the value only to the hub.
+            // (Without a data directory no node restarts, and the direct log reaches everyone by itself.)
+            if (learn(value, learnt) && isHub() && journal != null) {
+                relay(value);
+            }
+        }
+        if (learnt != null) {
+            journal.learnt(learnt, values, out); // before our next message acknowledges them
+        }
         if (!gossip.up().isEmpty()) {
             lastUplinkArrival = now;
         }
         shareWithoutHub();
+    }
+
+    /** Adds a value; notes it in {@code learnt} (null without a data directory) when new. */
+    private boolean learn(long value, List<Long> learnt) {
+        boolean fresh = values.add(value);
+        if (fresh && learnt != null) {
+            learnt.add(value);
+        }
+        return fresh;
     }
 
     private void relay(long value) {

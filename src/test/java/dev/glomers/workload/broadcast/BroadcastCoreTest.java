@@ -22,13 +22,13 @@ class BroadcastCoreTest {
 
     private static final List<String> STAR = List.of("n0", "n1", "n2", "n3");
     /** A multiple of every window length, so that windows are easy to read off. */
-    private static final long T = 1_700_000_400_000L - 1_700_000_400_000L % 3000;
+    static final long T = 1_700_000_400_000L - 1_700_000_400_000L % 3000;
 
-    private static final BroadcastProperties DEFAULTS = new BroadcastProperties(0, Duration.ofMillis(150), Duration.ofMillis(150),
+    static final BroadcastProperties DEFAULTS = new BroadcastProperties(0, Duration.ofMillis(150), Duration.ofMillis(150),
             Duration.ofMillis(120), Duration.ofMillis(60), Duration.ofMillis(10), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofSeconds(2), ClientAck.AFTER_WINDOW);
 
-    private static final Retry REDELIVERY = Retry.of("broadcast-redelivery", RetryConfig.custom()
+    static final Retry REDELIVERY = Retry.of("broadcast-redelivery", RetryConfig.custom()
             .maxAttempts(Integer.MAX_VALUE)
             .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2, Duration.ofSeconds(1)))
             .retryOnException(failure -> failure instanceof RpcError error && error.code() == 0)
@@ -91,7 +91,7 @@ class BroadcastCoreTest {
     }
 
     private static Gossip uplink(long from, List<Long> values) {
-        return new Gossip(from, values, 1, List.of(), 1, List.of(), 0, 0, 0);
+        return new Gossip(from, values, 1, List.of(), 1, List.of(), 0, 0, 0, 0, 0, List.of());
     }
 
     /** Ticks the core whenever it asks, up to and including {@code until}. */
@@ -179,7 +179,7 @@ class BroadcastCoreTest {
         // ... until it acknowledges what it got: then values go only up again (6 too, which the hub
         // never got that way), and no more fan-out.
         out.clear();
-        leaf.receive(gossip("n0", "n1", new Gossip(1, List.of(), 1, List.of(), 1, List.of(), 1, 0, 1)), T + 3010, out);
+        leaf.receive(gossip("n0", "n1", new Gossip(1, List.of(), 1, List.of(), 1, List.of(), 1, 0, 1, 0, 0, List.of())), T + 3010, out);
         leaf.receive(broadcast("n1", 7), T + 3020, out);
         runUntil(leaf, T + 4000);
         assertThat(out.destinations()).containsExactly("n0");
@@ -196,7 +196,7 @@ class BroadcastCoreTest {
         inner.receive(broadcast("n1", 9), T + 10, out);
         runUntil(inner, T + 150);
         out.clear();
-        inner.receive(gossip("n0", "n1", new Gossip(1, List.of(), 1, List.of(4L, 9L), 1, List.of(), 1, 0, 0)), T + 230, out);
+        inner.receive(gossip("n0", "n1", new Gossip(1, List.of(), 1, List.of(4L, 9L), 1, List.of(), 1, 0, 0, 0, 0, List.of())), T + 230, out);
         assertThat(out.destinations()).containsExactly("n3", "n4");
         assertThat(out.sent).allSatisfy(sent -> assertThat(sent.gossip().rel()).containsExactly(4L, 9L));
         assertThat(inner.values()).containsExactly(9L, 4L);
