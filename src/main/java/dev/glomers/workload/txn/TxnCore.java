@@ -12,6 +12,7 @@ import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
+import dev.glomers.storage.Stored;
 import dev.glomers.workload.txn.TxnStore.Committed;
 import dev.glomers.workload.txn.TxnStore.Write;
 import io.github.resilience4j.retry.Retry;
@@ -64,6 +65,7 @@ final class TxnCore implements Core {
     private final TxnStore store;
     private final Delivery<Committed> delivery;
     private final long batchInterval;
+    private final TxnJournal journal;
     private long batchAt = NEVER;
 
     TxnCore(String self, List<String> nodeIds, TxnProperties settings, Retry redelivery) {
@@ -73,6 +75,7 @@ final class TxnCore implements Core {
                 new Delivery.Timing(settings.ackDelay().toMillis(), settings.ackTimeout().toMillis(), settings.maxBatch()),
                 redelivery);
         this.batchInterval = settings.batchInterval().toMillis();
+        this.journal = new TxnJournal(self);
     }
 
     @Override
@@ -82,6 +85,9 @@ final class TxnCore implements Core {
                 TxnStore.Outcome outcome = store.execute(MicroOp.parseAll(Wire.read(message.body(), TxnRequest.class).txn()));
                 if (outcome.committed() != null) {
                     delivery.append(0, outcome.committed());
+                    if (out.durable()) {
+                        journal.own(outcome.committed(), out); // synced before txn_ok leaves
+                    }
                 }
                 out.reply(message, new TxnOk(MicroOp.toJson(outcome.completed())));
             }
@@ -91,10 +97,32 @@ final class TxnCore implements Core {
                     throw RpcError.malformed("txn_replicate from " + peer + ", which is not a peer");
                 }
                 Parcel<Committed> parcel = fromWire(peer, Wire.read(message.body(), Replicate.class));
-                delivery.receive(peer, parcel, now).fresh(0).forEach(store::merge);
+                List<Committed> fresh = delivery.receive(peer, parcel, now).fresh(0);
+                long seq = delivery.held(peer, 0) - fresh.size();
+                for (Committed committed : fresh) {
+                    store.merge(committed);
+                    if (out.durable()) {
+                        journal.peer(peer, ++seq, committed, out); // synced before our acknowledgement leaves
+                    }
+                }
             }
             default -> throw RpcError.notSupported(message.type());
         }
+        if (out.durable()) {
+            journal.snapshotIfDue(store, delivery, out);
+        }
+        openBatch(now);
+    }
+
+    /** A restarted node: its registers, clock and logs as synced; replication resumes from there in {@link #start}. */
+    @Override
+    public void recover(Stored stored) {
+        journal.recover(stored, store, delivery);
+    }
+
+    /** After a restart, what peers may lack goes out as the first batch; before any load, nothing is due. */
+    @Override
+    public void start(long now, Effects out) {
         openBatch(now);
     }
 
@@ -119,6 +147,11 @@ final class TxnCore implements Core {
         }
     }
 
+    /** The registers (for tests that compare a node's state before a crash and after its restart). */
+    TxnStore store() {
+        return store;
+    }
+
     @Override
     public long wakeAt() {
         return Math.min(batchAt, delivery.wakeAt());
@@ -131,9 +164,7 @@ final class TxnCore implements Core {
         List<ReplicatedTxn> txns = new ArrayList<>(slice.entries().size());
         long seq = slice.from();
         for (Committed committed : slice.entries()) {
-            ArrayNode writes = JsonNodeFactory.instance.arrayNode(committed.writes().size());
-            committed.writes().forEach(write -> writes.addArray().add(write.key()).add(write.value()));
-            txns.add(new ReplicatedTxn(seq++, committed.version().clock(), writes));
+            txns.add(new ReplicatedTxn(seq++, committed.version().clock(), TxnJournal.writesToJson(committed.writes())));
         }
         return new Replicate(txns, parcel.ack(0));
     }
