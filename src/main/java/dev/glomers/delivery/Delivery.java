@@ -4,10 +4,8 @@ import dev.glomers.node.RpcError;
 import dev.glomers.retry.Backoff;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +42,16 @@ import java.util.TreeMap;
  *     counts as never sent), with a new deadline. Nothing is ever given up: if the policy is
  *     exhausted, the next attempt comes {@code ackTimeout} later and a fresh chain starts.</li>
  * </ul>
+ *
+ * <h2>Restarts</h2>
+ * A node that can restart is given an {@link #incarnate incarnation}, larger in every run; every parcel
+ * carries the sender's and the one it knows of the receiver. A restarted node numbers its logs from 1 and
+ * holds nothing of its peers' logs. A peer that sees its new incarnation forgets what it held of the old
+ * one's logs, goes back to what the node acknowledged of its own logs (in any incarnation: the node's core
+ * persisted what it applied before the acknowledgement left) and resends the rest, with <em>floors</em>
+ * telling the node where to start holding. Parcels of a dead incarnation are ignored; acknowledgements
+ * addressed to one are too. What the restarted node's own logs held before is gone: its core re-offers
+ * what it recovered. Applying must be idempotent: around a restart an entry can arrive again.
  *
  * <h2>Use</h2>
  * <pre>
@@ -94,84 +102,11 @@ public final class Delivery<T> {
         }
     }
 
-    /** One outgoing log: entries still held by the sender, numbered from {@link #first()} to {@link #last}. */
-    private static final class Log<T> {
-        final Set<String> readers;
-        final ArrayDeque<T> entries = new ArrayDeque<>();
-        long last;
-
-        Log(Collection<String> readers) {
-            this.readers = Set.copyOf(readers);
-        }
-
-        long first() {
-            return last - entries.size() + 1;
-        }
-
-        /** At most {@code max} entries after seq {@code after}. */
-        List<T> after(long after, int max) {
-            long from = Math.max(after + 1, first());
-            List<T> slice = new ArrayList<>((int) Math.min(max, Math.max(0, last - from + 1)));
-            Iterator<T> iterator = entries.iterator();
-            for (long seq = first(); iterator.hasNext() && slice.size() < max; seq++) {
-                T entry = iterator.next();
-                if (seq >= from) {
-                    slice.add(entry);
-                }
-            }
-            return slice;
-        }
-
-        void dropThrough(long seq) {
-            while (!entries.isEmpty() && first() <= seq) {
-                entries.removeFirst();
-            }
-        }
-    }
-
-    /** Everything about one peer: our logs as it was sent and acknowledged them, its logs as we hold them, and the timers. */
-    private static final class Link<T> {
-        final long[] sent;
-        final long[] acked;
-        final long[] held;
-        final List<TreeMap<Long, T>> early = new ArrayList<>();
-        final Backoff backoff;
-        /** When a bare acknowledgement is due (an acknowledgement is owed), or NEVER. */
-        long bareAckAt = NEVER;
-        /** What the running attempt waits to see acknowledged, and by when (NEVER when none waits). */
-        long[] target;
-        long ackDueAt = NEVER;
-        /** When the next redelivery goes out after a missed deadline, or NEVER. */
-        long redeliverAt = NEVER;
-        boolean suspect;
-
-        Link(int logs, Backoff backoff) {
-            sent = new long[logs];
-            acked = new long[logs];
-            held = new long[logs];
-            this.backoff = backoff;
-        }
-
-        boolean awaitsAck() {
-            for (int log = 0; log < sent.length; log++) {
-                if (sent[log] > acked[log]) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        TreeMap<Long, T> early(int log) {
-            while (early.size() <= log) {
-                early.add(new TreeMap<>());
-            }
-            return early.get(log);
-        }
-    }
-
-    private final List<Log<T>> logs = new ArrayList<>();
-    private final Map<String, Link<T>> links = new LinkedHashMap<>();
+    private final List<OutgoingLog<T>> logs = new ArrayList<>();
+    private final Map<String, PeerLink<T>> links = new LinkedHashMap<>();
     private final Timing timing;
+    /** This node's incarnation: 0 for a node that never restarts, else larger in every run (see {@link #incarnate}). */
+    private long incarnation;
 
     /**
      * @param peers      every node this one exchanges parcels with
@@ -186,18 +121,46 @@ public final class Delivery<T> {
             if (!known.containsAll(logReaders)) {
                 throw new IllegalArgumentException("readers " + logReaders + " are not all peers " + peers);
             }
-            logs.add(new Log<>(logReaders));
+            logs.add(new OutgoingLog<>(logReaders));
         }
         for (String peer : known) {
-            links.put(peer, new Link<>(logs.size(), new Backoff(redelivery)));
+            links.put(peer, new PeerLink<>(logs.size(), new Backoff(redelivery)));
         }
+    }
+
+    // ---- incarnations --------------------------------------------------------------------------
+
+    /**
+     * Makes this node incarnation {@code incarnation} (at least 1), before any parcel is built or taken.
+     * A node that can restart needs one, larger in every run (the caller persists it: a restarted node's
+     * seqs start from 1 again, and peers tell the runs apart by it). Peers that see a new incarnation go
+     * back to what it acknowledged and resend the rest; parcels of an older one are ignored.
+     */
+    public void incarnate(long incarnation) {
+        if (incarnation < 1) {
+            throw new IllegalArgumentException("an incarnation is at least 1: " + incarnation);
+        }
+        this.incarnation = incarnation;
+    }
+
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /**
+     * Every peer gets a parcel at the next {@link #tick} (bare unless there is something to send): a
+     * restarted node shows its new incarnation at once, so its peers resend what it lost rather than
+     * after their acknowledgement deadline.
+     */
+    public void announce() {
+        links.values().forEach(link -> link.bareAckAt = Long.MIN_VALUE);
     }
 
     // ---- logs -------------------------------------------------------------------------------
 
     /** Appends an entry to {@code log} for its readers and returns its seq. A log nobody reads keeps nothing. */
     public long append(int log, T entry) {
-        Log<T> target = logs.get(log);
+        OutgoingLog<T> target = logs.get(log);
         target.last++;
         if (!target.readers.isEmpty()) {
             target.entries.addLast(entry);
@@ -265,7 +228,7 @@ public final class Delivery<T> {
 
     /** Whether {@code peer} reads entries it was never sent. */
     public boolean hasUnsent(String peer) {
-        Link<T> link = link(peer);
+        PeerLink<T> link = link(peer);
         for (int log = 0; log < logs.size(); log++) {
             if (logs.get(log).readers.contains(peer) && logs.get(log).last > link.sent[log]) {
                 return true;
@@ -292,12 +255,12 @@ public final class Delivery<T> {
      * what we owed the peer, and entries in it start the acknowledgement deadline if none runs.
      */
     public Parcel<T> next(String peer, long now) {
-        Link<T> link = link(peer);
+        PeerLink<T> link = link(peer);
         List<Slice<T>> slices = new ArrayList<>(logs.size());
         int room = timing.maxPerParcel();
         boolean entries = false;
         for (int index = 0; index < logs.size(); index++) {
-            Log<T> log = logs.get(index);
+            OutgoingLog<T> log = logs.get(index);
             if (!log.readers.contains(peer) || room == 0) {
                 slices.add(Slice.empty(log.last + 1));
                 continue;
@@ -316,20 +279,21 @@ public final class Delivery<T> {
             link.target = link.sent.clone();
             link.ackDueAt = now + timing.ackTimeoutMillis();
         }
-        return new Parcel<>(slices, acks(link));
+        return new Parcel<>(slices, acks(link), incarnation, link.incarnation, link.floors());
     }
 
     /**
      * Our acknowledgements of {@code peer}'s logs alone, for a message that carries no entries of ours
-     * (a reply, say); the caller must send them: they pay what we owed the peer.
+     * (a reply, say); the caller must send them: they pay what we owed the peer. They carry no
+     * incarnations: a node that can restart sends {@link #next} instead.
      */
     public List<Long> acknowledgements(String peer) {
-        Link<T> link = link(peer);
+        PeerLink<T> link = link(peer);
         link.bareAckAt = NEVER;
         return acks(link);
     }
 
-    private static List<Long> acks(Link<?> link) {
+    private static List<Long> acks(PeerLink<?> link) {
         List<Long> acks = new ArrayList<>(link.held.length);
         for (long held : link.held) {
             acks.add(held);
@@ -339,18 +303,38 @@ public final class Delivery<T> {
 
     // ---- receiving --------------------------------------------------------------------------
 
-    /** Takes a parcel from {@code peer}: its entries (applied in order, once) and its acknowledgements of ours. */
+    /**
+     * Takes a parcel from {@code peer}: its entries (applied in order, once) and its acknowledgements of ours.
+     * A parcel of an incarnation of the peer older than one seen is ignored (that run is dead, and its seqs
+     * are not the ones counted now); acknowledgements count only when addressed to our current incarnation.
+     */
     public Receipt<T> receive(String peer, Parcel<T> parcel, long now) {
-        Link<T> link = link(peer);
+        PeerLink<T> link = link(peer);
+        if (parcel.incarnation() < link.incarnation) {
+            return Receipt.nothing();
+        }
+        boolean restarted = false;
+        if (parcel.incarnation() > link.incarnation) {
+            // The first one seen is only recorded: we hold nothing of the peer's that a restart could void.
+            restarted = link.incarnation != 0;
+            if (restarted) {
+                link.restarted(parcel.incarnation());
+            }
+            link.incarnation = parcel.incarnation();
+        }
         List<List<T>> fresh = new ArrayList<>(parcel.slices().size());
         for (int log = 0; log < parcel.slices().size() && log < link.held.length; log++) {
-            fresh.add(accept(link, log, parcel.slice(log)));
+            fresh.add(accept(link, log, parcel.slice(log), parcel.floor(log)));
         }
         if (parcel.carriesEntries() && link.bareAckAt == NEVER) {
             // Owed even for a duplicate: our last acknowledgement may have been lost.
             link.bareAckAt = now + timing.ackDelayMillis();
         }
         boolean progress = false;
+        if (parcel.peerIncarnation() != incarnation) {
+            return new Receipt<>(fresh, false, restarted); // acknowledgements of a run of ours that is over
+        }
+        boolean caughtUp = true;
         for (int log = 0; log < logs.size(); log++) {
             // An acknowledgement can only cover what was sent; anything beyond is ignored.
             long acked = Math.min(parcel.ack(log), link.sent[log]);
@@ -358,19 +342,29 @@ public final class Delivery<T> {
                 link.acked[log] = acked;
                 progress = true;
             }
+            caughtUp &= parcel.ack(log) >= link.acked[log];
+        }
+        if (caughtUp) {
+            link.floorsOwed = false; // it holds all it acknowledged in any incarnation: floors say nothing new
         }
         if (progress) {
             acknowledged(link, now);
         }
-        return new Receipt<>(fresh, progress);
+        return new Receipt<>(fresh, progress, restarted);
     }
 
-    /** The entries of a slice that extend what we hold of the peer's log, plus any held back that now follow on. */
-    private List<T> accept(Link<T> link, int log, Slice<T> slice) {
-        if (slice.isEmpty()) {
+    /**
+     * The entries of a slice that extend what we hold of the peer's log, plus any held back that now follow
+     * on. A floor above what we hold (we restarted; our core kept what we acknowledged) is taken as held.
+     */
+    private List<T> accept(PeerLink<T> link, int log, Slice<T> slice, long floor) {
+        TreeMap<Long, T> early = link.early(log);
+        if (floor > link.held[log]) {
+            link.held[log] = floor;
+            early.headMap(floor, true).clear();
+        } else if (slice.isEmpty()) {
             return List.of();
         }
-        TreeMap<Long, T> early = link.early(log);
         for (int i = 0; i < slice.entries().size(); i++) {
             long seq = slice.from() + i;
             if (seq > link.held[log]) {
@@ -385,10 +379,10 @@ public final class Delivery<T> {
         return fresh;
     }
 
-    private void acknowledged(Link<T> link, long now) {
+    private void acknowledged(PeerLink<T> link, long now) {
         link.suspect = false;
         for (int index = 0; index < logs.size(); index++) {
-            Log<T> log = logs.get(index);
+            OutgoingLog<T> log = logs.get(index);
             long everyone = log.last;
             for (String reader : log.readers) {
                 everyone = Math.min(everyone, links.get(reader).acked[index]);
@@ -446,14 +440,14 @@ public final class Delivery<T> {
     /** When {@link #tick} next has something to do; {@link Long#MAX_VALUE} when nothing waits. */
     public long wakeAt() {
         long wake = NEVER;
-        for (Link<T> link : links.values()) {
+        for (PeerLink<T> link : links.values()) {
             wake = Math.min(wake, Math.min(link.bareAckAt, Math.min(link.ackDueAt, link.redeliverAt)));
         }
         return wake;
     }
 
-    private Link<T> link(String peer) {
-        Link<T> link = links.get(peer);
+    private PeerLink<T> link(String peer) {
+        PeerLink<T> link = links.get(peer);
         if (link == null) {
             throw new IllegalArgumentException("not a peer: " + peer);
         }

@@ -12,6 +12,9 @@
  * acknowledgements and redeliveries; {@code wakeAt()} joins the core's own; {@code isSuspect(peer)},
  * {@code hasUnsent(peer)} and {@code awaitsAck(peer)} let the caller decide its regular batches;
  * {@code acknowledgements(peer)} puts the acknowledgements alone on a message of the caller's own (a reply).
- * Used by broadcast (three logs: uplink, relay, direct).
+ * Across restarts: {@code incarnate(n)} with an incarnation the core persists and raises in every run,
+ * {@code announce()} right after a restart; parcels then carry both sides' incarnations and, to a peer seen
+ * restarting, floors (see the class's Restarts section); {@link dev.glomers.delivery.Receipt#peerRestarted}
+ * tells the core a peer came back. Used by broadcast (three logs: uplink, relay, direct), kafka and txn.
  */
 package dev.glomers.delivery;
