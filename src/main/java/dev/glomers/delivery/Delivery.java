@@ -178,29 +178,6 @@ public final class Delivery<T> {
         return logs.get(log).after(seq, Integer.MAX_VALUE);
     }
 
-    /**
-     * After a restart, before anything else: {@code log} goes on from seq {@code last}, holding
-     * {@code retained} as seqs {@code last - retained.size() + 1 .. last} (what some reader may still lack;
-     * readers acknowledge it again, and every reader is sent it once more from the start of it).
-     */
-    public void resume(int log, long last, List<T> retained) {
-        Log<T> target = logs.get(log);
-        if (target.last != 0 || retained.size() > last) {
-            throw new IllegalStateException("resume only a new log, with at most " + last + " entries");
-        }
-        target.last = last;
-        if (!target.readers.isEmpty()) {
-            target.entries.addAll(retained);
-        }
-    }
-
-    /** After a restart, before anything else: we hold {@code peer}'s {@code log} through {@code seq} (we kept it). */
-    public void resumeHeld(String peer, int log, long seq) {
-        Link<T> link = link(peer);
-        link.held[log] = Math.max(link.held[log], seq);
-        link.early(log).headMap(link.held[log], true).clear();
-    }
-
     /** Entries held for readers that have not acknowledged them, over all logs: what memory depends on. */
     public int retained() {
         return logs.stream().mapToInt(log -> log.entries.size()).sum();

@@ -1,5 +1,6 @@
 package dev.glomers.workload.kafka;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glomers.delivery.Delivery;
 import dev.glomers.delivery.Parcel;
@@ -87,7 +88,10 @@ final class KafkaCore implements Core {
     }
 
     /** The sender's appends the receiver was not sent yet (seqs {@code from}, {@code from + 1}, ...) and its acknowledgement of the receiver's. */
-    record Replication(long from, List<Appended> msgs, long ack) {
+    record Replication(long from, List<Appended> msgs, long ack,
+                       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation,
+                       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long peerIncarnation,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Long> floors) {
     }
 
     /**
@@ -139,7 +143,7 @@ final class KafkaCore implements Core {
     private final KafkaJournal journal = new KafkaJournal();
     /** With a data directory: how many times this node started on it (0 the first time); else null. */
     private Long incarnation;
-    private Map<String, Long> recoveredCommits = Map.of();
+    private KafkaJournal.Recovered recovered;
     /** Per peer: when it last sent us anything, when we last asked it anything, when it last got new messages from us. */
     private final Map<String, Long> lastHeard = new HashMap<>();
     private final Map<String, Long> lastAsked = new HashMap<>();
@@ -159,9 +163,7 @@ final class KafkaCore implements Core {
     /** A restarted node: its logs, replicas, delivery logs, forwards and commits as synced. */
     @Override
     public void recover(Stored stored) {
-        KafkaJournal.Recovered recovered = journal.recover(stored, self, store, delivery, forwarded);
-        incarnation = recovered.incarnation() + 1;
-        recoveredCommits = recovered.committed();
+        recovered = journal.recover(stored, self, store, forwarded);
     }
 
     @Override
@@ -169,13 +171,17 @@ final class KafkaCore implements Core {
         if (!out.durable()) {
             return;
         }
-        if (incarnation == null) {
-            incarnation = 0L;
-        }
-        // Synced before any forward of this incarnation leaves: the next start counts one more, whatever was lost.
+        incarnation = recovered == null ? 1 : recovered.incarnation() + 1;
+        delivery.incarnate(incarnation);
+        // Synced before any forward or parcel of this run leaves: the next start counts one more, whatever was lost.
         journal.incarnation(incarnation, out);
-        if (!recoveredCommits.isEmpty()) {
-            commits.commit(recoveredCommits, now); // acknowledged before the crash: lin-kv gets them (max-merge)
+        if (recovered != null) {
+            if (!recovered.committed().isEmpty()) {
+                commits.commit(recovered.committed(), now); // acknowledged before the crash: lin-kv gets them (max-merge)
+            }
+            recovered.unacknowledged().forEach(appended -> delivery.append(0, appended));
+            delivery.announce(); // peers resend what this node lost at once, not after their deadline
+            recovered = null;
         }
     }
 
@@ -185,7 +191,7 @@ final class KafkaCore implements Core {
             handle(message, now, out);
         } finally {
             if (out.durable()) {
-                journal.snapshotIfDue(store, delivery, commits.acknowledged(), incarnation, forwarded, out);
+                journal.snapshotIfDue(store, delivery, commits.acknowledged(), forwarded, out);
             }
         }
     }
@@ -227,14 +233,14 @@ final class KafkaCore implements Core {
                 }
             }
             case "kafka_replicate" -> {
-                replicated(peer(from, now), Wire.read(message.body(), Replicate.class).replication(), now, out);
+                replicated(peer(from, now), readBetweenNodes(message.body(), Replicate.class).replication(), now, out);
                 out.reply(message, new ReplicateOk(replicationFor(from, now)));
             }
             default -> throw RpcError.notSupported(message.type());
         }
     }
 
-    /** A forward or its answer: {@code incarnation} may be absent (a node without a data directory leaves it out). */
+    /** A message between nodes: incarnations and floors may be absent (a node without a data directory leaves it out). */
     private static <B> B readBetweenNodes(com.fasterxml.jackson.databind.node.ObjectNode body, Class<B> type) {
         try {
             return KafkaJournal.JSON.treeToValue(body, type);
@@ -292,7 +298,7 @@ final class KafkaCore implements Core {
                     out.reply(forward.client(), new SendOk(ok.offset()));
                 }
             }
-            case "kafka_replicate_ok" -> replicated(from, Wire.read(reply.body(), ReplicateOk.class).replication(), now, out);
+            case "kafka_replicate_ok" -> replicated(from, readBetweenNodes(reply.body(), ReplicateOk.class).replication(), now, out);
             case "error" -> {
                 Forward forward = forwards.remove(reply.inReplyTo());
                 if (forward != null) {
@@ -351,7 +357,8 @@ final class KafkaCore implements Core {
             lastReplicated.put(peer, now);
         }
         Slice<Appended> slice = parcel.slice(0);
-        return new Replication(slice.from(), slice.entries(), parcel.ack(0));
+        return new Replication(slice.from(), slice.entries(), parcel.ack(0), parcel.incarnation(), parcel.peerIncarnation(),
+                parcel.floors());
     }
 
     /** Takes {@code peer}'s replication: its new messages into our replicas, in its order, each once. */
@@ -360,15 +367,14 @@ final class KafkaCore implements Core {
             return;
         }
         List<Appended> msgs = replication.msgs() == null ? List.of() : replication.msgs();
-        Parcel<Appended> parcel = new Parcel<>(List.of(new Slice<>(replication.from(), msgs)), List.of(replication.ack()));
-        List<Appended> fresh = delivery.receive(peer, parcel, now).fresh(0);
-        long seq = delivery.held(peer, 0) - fresh.size();
-        for (Appended appended : fresh) {
-            seq++;
-            if (appended.key() != null && owner(appended.key()).equals(peer)) {
+        Parcel<Appended> parcel = new Parcel<>(List.of(new Slice<>(replication.from(), msgs)), List.of(replication.ack()),
+                replication.incarnation(), replication.peerIncarnation(), replication.floors());
+        for (Appended appended : delivery.receive(peer, parcel, now).fresh(0)) {
+            if (appended.key() != null && owner(appended.key()).equals(peer)
+                    && store.length(appended.key()) == appended.offset()) { // around a restart a message can come again
                 store.replicate(appended.key(), appended.offset(), appended.msg());
                 if (out.durable()) {
-                    journal.replica(peer, seq, appended, out); // synced before our acknowledgement leaves
+                    journal.replica(peer, appended, out); // synced before our acknowledgement leaves
                 }
             }
         }

@@ -11,16 +11,16 @@ import dev.glomers.workload.kafka.KafkaCore.Appended;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a kafka node keeps on disk when it has a data directory (docs/kafka.md, Durability): a record per
- * message it appended as owner (with the forward it answered, if any), per message it took into a replica
- * (with the owner's seq), per commit it acknowledged, and its incarnation; now and then a snapshot of it
- * all. Persist before send does the rest: send_ok, a forward's answer, a replica's acknowledgement and
- * commit_offsets_ok all leave only once what they depend on is synced.
+ * message it appended as owner (with the forward it answered, if any), per message it took into a replica,
+ * per commit it acknowledged, and its incarnation (one more in every run: forwards and the delivery
+ * primitive tell runs apart by it); now and then a snapshot of it all. Persist before send does the rest:
+ * send_ok, a forward's answer, a replica's acknowledgement and commit_offsets_ok all leave only once what
+ * they depend on is synced.
  */
 final class KafkaJournal {
 
@@ -28,42 +28,44 @@ final class KafkaJournal {
     static final int MIN_RECORDS_PER_SNAPSHOT = 4096;
 
     /**
-     * One record: an own append ({@code key}, {@code offset}, {@code msg}; {@code peer}, {@code incarnation},
-     * {@code msgId} name the forward it answered), a replica's message (the same plus the owner {@code peer}
-     * and its {@code seq}), a commit ({@code commit}), or this node's incarnation alone.
+     * One record: an own append ({@code key}, {@code offset}, {@code msg}; {@code forwarder},
+     * {@code incarnation}, {@code msgId} name the forward it answered), a replica's message (the same with
+     * its {@code owner}), a commit ({@code commit}), or this node's incarnation alone.
      */
-    record Entry(String key, Long offset, JsonNode msg, String peer, Long seq, Long incarnation, Long msgId,
+    record Entry(String key, Long offset, JsonNode msg, String owner, String forwarder, Long incarnation, Long msgId,
                  Map<String, Long> commit) {
     }
 
-    /** Everything: every key's log (owned or replica), this node's delivery log as far as a peer may lack it, and the rest. */
-    record Snapshot(Map<String, List<JsonNode>> logs, long ownLast, List<Appended> retained, Map<String, Long> held,
-                    Map<String, Long> committed, long incarnation, Map<String, ForwardedSends.PeerState> forwards) {
+    /** Everything: every key's log (owned or replica), own appends some peer may lack, commits, the run, the forwards. */
+    record Snapshot(Map<String, List<JsonNode>> logs, List<Appended> unacknowledged, Map<String, Long> committed,
+                    long incarnation, Map<String, ForwardedSends.PeerState> forwards) {
     }
 
-    /** What a restart hands back to the core besides the state it rebuilt in place. */
-    record Recovered(long incarnation, Map<String, Long> committed) {
+    /** What a restart hands back besides the state it rebuilt in place. */
+    record Recovered(long incarnation, Map<String, Long> committed, List<Appended> unacknowledged) {
     }
 
-    /** The wire's mapper, except that a field left out (null) is read as null: records leave nulls out. */
+    /** The wire's mapper, except that a field left out is read as null (or 0): records and parcels leave them out. */
     static final ObjectMapper JSON = Wire.JSON.copy()
             .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     private int sinceSnapshot;
 
     void own(Appended appended, String forwarder, Long incarnation, Long msgId, Effects out) {
-        persist(new Entry(appended.key(), appended.offset(), appended.msg(), forwarder, null, incarnation, msgId, null), out);
+        persist(new Entry(appended.key(), appended.offset(), appended.msg(), null, forwarder, incarnation, msgId, null), out);
     }
 
-    void replica(String owner, long seq, Appended appended, Effects out) {
-        persist(new Entry(appended.key(), appended.offset(), appended.msg(), owner, seq, null, null, null), out);
+    void replica(String owner, Appended appended, Effects out) {
+        persist(new Entry(appended.key(), appended.offset(), appended.msg(), owner, null, null, null, null), out);
     }
 
     void commit(Map<String, Long> offsets, Effects out) {
         persist(new Entry(null, null, null, null, null, null, null, offsets), out);
     }
 
+    /** This run's incarnation: synced before anything of this run leaves, so the next run counts one more. */
     void incarnation(long incarnation, Effects out) {
         persist(new Entry(null, null, null, null, null, incarnation, null, null), out);
     }
@@ -74,25 +76,20 @@ final class KafkaJournal {
     }
 
     /** At the end of a step: a snapshot once the records since the last one outnumber twice the messages held. */
-    void snapshotIfDue(LogStore store, Delivery<Appended> delivery, Map<String, Long> committed, long incarnation,
-                       ForwardedSends forwards, Effects out) {
+    void snapshotIfDue(LogStore store, Delivery<Appended> delivery, Map<String, Long> committed, ForwardedSends forwards,
+                       Effects out) {
         if (sinceSnapshot <= Math.max(MIN_RECORDS_PER_SNAPSHOT, 2 * store.size())) {
             return;
         }
-        Map<String, Long> held = new HashMap<>();
-        delivery.peers().forEach(peer -> held.put(peer, delivery.held(peer, 0)));
-        out.snapshot(encode(new Snapshot(store.logs(), delivery.last(0), delivery.after(0, 0), held,
-                committed, incarnation, forwards.state())));
+        out.snapshot(encode(new Snapshot(store.logs(), delivery.after(0, 0), committed, delivery.incarnation(), forwards.state())));
         sinceSnapshot = 0;
     }
 
-    /** Rebuilds the logs, replicas, delivery logs and forwards from what was synced, before the node starts. */
-    Recovered recover(Stored stored, String self, LogStore store, Delivery<Appended> delivery, ForwardedSends forwards) {
-        long ownLast = 0;
+    /** Rebuilds the logs, replicas and forwards from what was synced, before the node starts. */
+    Recovered recover(Stored stored, String self, LogStore store, ForwardedSends forwards) {
         long incarnation = 0;
-        List<Appended> retained = new ArrayList<>();
-        Map<String, Long> held = new HashMap<>();
-        Map<String, Long> committed = new HashMap<>();
+        List<Appended> unacknowledged = new ArrayList<>();
+        Map<String, Long> committed = new java.util.HashMap<>();
         if (stored.snapshot() != null) {
             Snapshot snapshot = decode(stored.snapshot(), Snapshot.class);
             snapshot.logs().forEach((key, msgs) -> {
@@ -100,9 +97,7 @@ final class KafkaJournal {
                     store.replicate(key, offset, msgs.get(offset));
                 }
             });
-            ownLast = snapshot.ownLast();
-            retained.addAll(snapshot.retained());
-            held.putAll(snapshot.held());
+            unacknowledged.addAll(snapshot.unacknowledged());
             committed.putAll(snapshot.committed());
             incarnation = snapshot.incarnation();
             forwards.restore(snapshot.forwards());
@@ -110,18 +105,16 @@ final class KafkaJournal {
         for (byte[] record : stored.records()) {
             Entry entry = decode(record, Entry.class);
             sinceSnapshot++;
-            if (entry.seq() != null) {
+            if (entry.owner() != null) {
                 store.replicate(entry.key(), entry.offset(), entry.msg());
-                held.merge(entry.peer(), entry.seq(), Math::max);
             } else if (entry.key() != null) {
                 long offset = store.append(entry.key(), entry.msg());
                 if (offset != entry.offset()) {
                     throw new IllegalStateException(self + " recovered " + entry.key() + " at offset " + offset + ", not " + entry.offset());
                 }
-                ownLast++;
-                retained.add(new Appended(entry.key(), offset, entry.msg()));
-                if (entry.peer() != null) {
-                    forwards.recovered(entry.peer(), entry.incarnation(), entry.msgId(), offset);
+                unacknowledged.add(new Appended(entry.key(), offset, entry.msg())); // offered again: replicas skip what they hold
+                if (entry.forwarder() != null) {
+                    forwards.recovered(entry.forwarder(), entry.incarnation(), entry.msgId(), offset);
                 }
             } else if (entry.commit() != null) {
                 entry.commit().forEach((key, offset) -> committed.merge(key, offset, Math::max));
@@ -129,13 +122,7 @@ final class KafkaJournal {
                 incarnation = Math.max(incarnation, entry.incarnation());
             }
         }
-        delivery.resume(0, ownLast, retained);
-        held.forEach((peer, seq) -> {
-            if (delivery.isPeer(peer)) {
-                delivery.resumeHeld(peer, 0, seq);
-            }
-        });
-        return new Recovered(incarnation, committed);
+        return new Recovered(incarnation, committed, unacknowledged);
     }
 
     private static byte[] encode(Object record) {

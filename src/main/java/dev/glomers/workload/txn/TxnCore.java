@@ -1,5 +1,6 @@
 package dev.glomers.workload.txn;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -54,8 +55,14 @@ final class TxnCore implements Core {
     record ReplicatedTxn(long seq, long clock, ArrayNode writes) {
     }
 
-    /** A batch for one peer (possibly empty: a bare acknowledgement) with the acknowledgement of that peer's transactions. */
-    record Replicate(List<ReplicatedTxn> txns, long ack) implements Body {
+    /**
+     * A batch for one peer (possibly empty: a bare acknowledgement) with the acknowledgement of that peer's
+     * transactions; with a data directory also the delivery's incarnations and floors (left out when 0 or empty).
+     */
+    record Replicate(List<ReplicatedTxn> txns, long ack,
+                     @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation,
+                     @JsonInclude(JsonInclude.Include.NON_DEFAULT) long peerIncarnation,
+                     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Long> floors) implements Body {
         @Override
         public String type() {
             return "txn_replicate";
@@ -66,6 +73,7 @@ final class TxnCore implements Core {
     private final Delivery<Committed> delivery;
     private final long batchInterval;
     private final TxnJournal journal;
+    private TxnJournal.Recovered recovered;
     private long batchAt = NEVER;
 
     TxnCore(String self, List<String> nodeIds, TxnProperties settings, Retry redelivery) {
@@ -96,13 +104,11 @@ final class TxnCore implements Core {
                 if (!delivery.isPeer(peer)) {
                     throw RpcError.malformed("txn_replicate from " + peer + ", which is not a peer");
                 }
-                Parcel<Committed> parcel = fromWire(peer, Wire.read(message.body(), Replicate.class));
-                List<Committed> fresh = delivery.receive(peer, parcel, now).fresh(0);
-                long seq = delivery.held(peer, 0) - fresh.size();
-                for (Committed committed : fresh) {
-                    store.merge(committed);
+                Parcel<Committed> parcel = fromWire(peer, readReplicate(message.body()));
+                for (Committed committed : delivery.receive(peer, parcel, now).fresh(0)) {
+                    store.merge(committed); // idempotent: around a restart a transaction can come again
                     if (out.durable()) {
-                        journal.peer(peer, ++seq, committed, out); // synced before our acknowledgement leaves
+                        journal.peer(committed, out); // synced before our acknowledgement leaves
                     }
                 }
             }
@@ -114,16 +120,31 @@ final class TxnCore implements Core {
         openBatch(now);
     }
 
-    /** A restarted node: its registers, clock and logs as synced; replication resumes from there in {@link #start}. */
+    /** A restarted node: its registers and clock as synced; replication resumes from there in {@link #start}. */
     @Override
     public void recover(Stored stored) {
-        journal.recover(stored, store, delivery);
+        recovered = journal.recover(stored, store);
     }
 
-    /** After a restart, what peers may lack goes out as the first batch; before any load, nothing is due. */
+    /**
+     * With a data directory: a new incarnation, synced before anything of this run leaves, and after a restart
+     * its own transactions that peers may lack offered again (they apply each once) and shown to every peer at
+     * once, so they resend what this node lost rather than after their deadline.
+     */
     @Override
     public void start(long now, Effects out) {
-        openBatch(now);
+        if (!out.durable()) {
+            return;
+        }
+        long incarnation = recovered == null ? 1 : recovered.incarnation() + 1;
+        delivery.incarnate(incarnation);
+        journal.incarnation(incarnation, out);
+        if (recovered != null) {
+            recovered.unacknowledged().forEach(committed -> delivery.append(0, committed));
+            delivery.announce();
+            recovered = null;
+            openBatch(now);
+        }
     }
 
     @Override
@@ -166,7 +187,7 @@ final class TxnCore implements Core {
         for (Committed committed : slice.entries()) {
             txns.add(new ReplicatedTxn(seq++, committed.version().clock(), TxnJournal.writesToJson(committed.writes())));
         }
-        return new Replicate(txns, parcel.ack(0));
+        return new Replicate(txns, parcel.ack(0), parcel.incarnation(), parcel.peerIncarnation(), parcel.floors());
     }
 
     /** A peer's batch as a parcel: its transactions carry consecutive seqs, and every version names that peer. */
@@ -180,7 +201,17 @@ final class TxnCore implements Core {
             }
             entries.add(new Committed(new Version(txn.clock(), peer), writesOf(txn.writes())));
         }
-        return new Parcel<>(List.of(new Slice<>(from, entries)), List.of(body.ack()));
+        return new Parcel<>(List.of(new Slice<>(from, entries)), List.of(body.ack()), body.incarnation(), body.peerIncarnation(),
+                body.floors());
+    }
+
+    /** Incarnations and floors may be absent (a node without a data directory leaves them out). */
+    private static Replicate readReplicate(com.fasterxml.jackson.databind.node.ObjectNode body) {
+        try {
+            return TxnJournal.JSON.treeToValue(body, Replicate.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw RpcError.malformed("malformed txn_replicate: " + e.getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     private static List<Write> writesOf(ArrayNode json) {

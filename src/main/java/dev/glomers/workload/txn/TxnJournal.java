@@ -14,37 +14,41 @@ import dev.glomers.workload.txn.TxnStore.Write;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a txn-rw-register node keeps on disk when it has a data directory (see docs/txn.md, Durability):
- * one record per committed transaction it applied, its own (in commit order, so their seqs follow from
- * their order) and its peers' (with the peer's seq), and now and then a snapshot of the whole state that
- * replaces them. Persist before send does the rest: a {@code txn_ok}, a batch carrying a transaction and
- * an acknowledgement of a peer's transactions all leave only once the records they depend on are synced.
+ * one record per committed transaction it applied, its own and its peers', its incarnation (one more in
+ * every run: the delivery primitive tells runs apart by it), and now and then a snapshot of the whole
+ * state that replaces them. Persist before send does the rest: a {@code txn_ok}, a batch carrying a
+ * transaction and an acknowledgement of a peer's transactions all leave only once the records they
+ * depend on are synced.
  */
 final class TxnJournal {
 
     /** A snapshot is taken once the records since the last one outnumber this, or twice the state's size. */
     static final int MIN_RECORDS_PER_SNAPSHOT = 4096;
 
-    /** One applied transaction: a peer's (with that peer's seq) or, when {@code peer} is null, this node's own. */
-    record Entry(String peer, Long seq, long clock, ArrayNode writes) {
+    /** One applied transaction: a peer's or, when {@code peer} is null, this node's own; or, with {@code incarnation} alone, a run. */
+    record Entry(String peer, Long clock, ArrayNode writes, Long incarnation) {
     }
 
     record RegisterEntry(JsonNode key, JsonNode value, long clock, String node) {
     }
 
-    /** The whole state: registers, the clock, this node's log as far as some peer may lack it, and what it holds of each peer's. */
-    record Snapshot(long clock, List<RegisterEntry> registers, long ownLast, List<Entry> retained, Map<String, Long> held) {
+    /** The whole state: registers, the clock, this node's transactions some peer may lack, and its incarnation. */
+    record Snapshot(long clock, List<RegisterEntry> registers, List<Entry> unacknowledged, long incarnation) {
     }
 
-    /** The wire's mapper, except that a field left out (null) is read as null: records leave nulls out. */
-    private static final ObjectMapper JSON = Wire.JSON.copy()
+    /** What a restart hands back besides the registers it rebuilt in place: the last run, and what to offer peers again. */
+    record Recovered(long incarnation, List<Committed> unacknowledged) {
+    }
+
+    /** The wire's mapper, except that a field left out is read as null (or 0): records and parcels leave them out. */
+    static final ObjectMapper JSON = Wire.JSON.copy()
             .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     private final String self;
     private int sinceSnapshot;
@@ -55,12 +59,17 @@ final class TxnJournal {
 
     /** A transaction this node committed and appended to its log. */
     void own(Committed committed, Effects out) {
-        persist(new Entry(null, null, committed.version().clock(), writesToJson(committed.writes())), out);
+        persist(new Entry(null, committed.version().clock(), writesToJson(committed.writes()), null), out);
     }
 
-    /** A peer's transaction with its seq, just applied. */
-    void peer(String peer, long seq, Committed committed, Effects out) {
-        persist(new Entry(peer, seq, committed.version().clock(), writesToJson(committed.writes())), out);
+    /** A peer's transaction, just applied. */
+    void peer(Committed committed, Effects out) {
+        persist(new Entry(committed.version().node(), committed.version().clock(), writesToJson(committed.writes()), null), out);
+    }
+
+    /** This run's incarnation: synced before anything of this run leaves, so the next run counts one more. */
+    void incarnation(long incarnation, Effects out) {
+        persist(new Entry(null, null, null, incarnation), out);
     }
 
     private void persist(Entry entry, Effects out) {
@@ -69,34 +78,27 @@ final class TxnJournal {
     }
 
     /**
-     * At the end of a step (never in the middle of one, where the delivery may already count entries not
-     * yet applied): a snapshot once the records since the last one outnumber twice the state, so the data
-     * directory stays within a few times the state's size and each record pays O(1) for it on average.
+     * At the end of a step: a snapshot once the records since the last one outnumber twice the state, so
+     * the data directory stays within a few times the state's size and each record pays O(1) for it on average.
      */
     void snapshotIfDue(TxnStore store, Delivery<Committed> delivery, Effects out) {
-        if (sinceSnapshot > Math.max(MIN_RECORDS_PER_SNAPSHOT, 2 * store.size())) {
-            out.snapshot(encode(snapshotOf(store, delivery)));
-            sinceSnapshot = 0;
+        if (sinceSnapshot <= Math.max(MIN_RECORDS_PER_SNAPSHOT, 2 * store.size())) {
+            return;
         }
-    }
-
-    private Snapshot snapshotOf(TxnStore store, Delivery<Committed> delivery) {
         List<RegisterEntry> registers = new ArrayList<>(store.size());
         store.snapshot().forEach((key, register) ->
                 registers.add(new RegisterEntry(key, register.value(), register.version().clock(), register.version().node())));
-        List<Entry> retained = delivery.after(0, 0).stream()
-                .map(committed -> new Entry(null, null, committed.version().clock(), writesToJson(committed.writes())))
+        List<Entry> unacknowledged = delivery.after(0, 0).stream()
+                .map(committed -> new Entry(null, committed.version().clock(), writesToJson(committed.writes()), null))
                 .toList();
-        Map<String, Long> held = new HashMap<>();
-        delivery.peers().forEach(peer -> held.put(peer, delivery.held(peer, 0)));
-        return new Snapshot(store.clock(), registers, delivery.last(0), retained, held);
+        out.snapshot(encode(new Snapshot(store.clock(), registers, unacknowledged, delivery.incarnation())));
+        sinceSnapshot = 0;
     }
 
-    /** Rebuilds the registers, the clock and the delivery's logs from what was synced, before the node starts. */
-    void recover(Stored stored, TxnStore store, Delivery<Committed> delivery) {
-        long ownLast = 0;
-        List<Committed> retained = new ArrayList<>();
-        Map<String, Long> held = new HashMap<>();
+    /** Rebuilds the registers and the clock from what was synced, before the node starts. */
+    Recovered recover(Stored stored, TxnStore store) {
+        long incarnation = 0;
+        List<Committed> unacknowledged = new ArrayList<>();
         if (stored.snapshot() != null) {
             Snapshot snapshot = decode(stored.snapshot(), Snapshot.class);
             store.clockAtLeast(snapshot.clock());
@@ -104,28 +106,23 @@ final class TxnJournal {
                 store.merge(new Committed(new Version(register.clock(), register.node()),
                         List.of(new Write(register.key(), register.value()))));
             }
-            ownLast = snapshot.ownLast();
-            snapshot.retained().forEach(entry -> retained.add(committedOf(entry, self)));
-            held.putAll(snapshot.held());
+            snapshot.unacknowledged().forEach(entry -> unacknowledged.add(committedOf(entry, self)));
+            incarnation = snapshot.incarnation();
         }
         for (byte[] record : stored.records()) {
             Entry entry = decode(record, Entry.class);
+            sinceSnapshot++;
+            if (entry.writes() == null) {
+                incarnation = Math.max(incarnation, entry.incarnation());
+                continue;
+            }
             Committed committed = committedOf(entry, entry.peer() == null ? self : entry.peer());
             store.merge(committed);
             if (entry.peer() == null) {
-                ownLast++;
-                retained.add(committed);
-            } else {
-                held.merge(entry.peer(), entry.seq(), Math::max);
+                unacknowledged.add(committed); // peers may lack it: offered again, they apply it once
             }
-            sinceSnapshot++;
         }
-        delivery.resume(0, ownLast, retained);
-        held.forEach((peer, seq) -> {
-            if (delivery.isPeer(peer)) {
-                delivery.resumeHeld(peer, 0, seq);
-            }
-        });
+        return new Recovered(incarnation, unacknowledged);
     }
 
     private static Committed committedOf(Entry entry, String node) {
