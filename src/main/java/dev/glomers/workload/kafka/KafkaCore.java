@@ -441,7 +441,8 @@ final class KafkaCore implements Core {
 
     @Override
     public long wakeAt() {
-        long wake = Math.min(delivery.wakeAt(), commits.wakeAt());
+        // After announce() the delivery asks for Long.MIN_VALUE; the driver's "wake - now" must not overflow.
+        long wake = Math.min(Math.max(0, delivery.wakeAt()), commits.wakeAt());
         for (Forward forward : forwards.values()) {
             wake = Math.min(wake, forward.dueAt());
         }

@@ -175,7 +175,8 @@ final class TxnCore implements Core {
 
     @Override
     public long wakeAt() {
-        return Math.min(batchAt, delivery.wakeAt());
+        // After announce() the delivery asks for Long.MIN_VALUE; the driver's "wake - now" must not overflow.
+        return Math.min(batchAt, Math.max(0, delivery.wakeAt()));
     }
 
     // ---- the wire ----------------------------------------------------------------------------
