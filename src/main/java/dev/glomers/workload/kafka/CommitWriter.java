@@ -78,6 +78,11 @@ final class CommitWriter {
         scheduleFlush(now);
     }
 
+    /** Every commit this node acknowledged (what a durable node keeps). */
+    Map<String, Long> acknowledged() {
+        return offsets.acknowledged();
+    }
+
     void list(Message request, List<String> keys, long now, Effects out) {
         waiting.add(new WaitingList(request, keys == null ? List.of() : keys));
         if (!running) {

@@ -28,6 +28,11 @@ final class CommittedOffsets {
         });
     }
 
+    /** Every commit this node acknowledged, highest offset per key. */
+    Map<String, Long> acknowledged() {
+        return Map.copyOf(acknowledged);
+    }
+
     /** Whether the document might lack a commit this node acknowledged. */
     boolean needsFlush() {
         if (stored == null) {

@@ -1,5 +1,6 @@
 package dev.glomers.workload.kafka;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glomers.delivery.Delivery;
 import dev.glomers.delivery.Parcel;
@@ -10,12 +11,14 @@ import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
+import dev.glomers.storage.Stored;
 import io.github.resilience4j.retry.Retry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -85,18 +88,25 @@ final class KafkaCore implements Core {
     }
 
     /** The sender's appends the receiver was not sent yet (seqs {@code from}, {@code from + 1}, ...) and its acknowledgement of the receiver's. */
-    record Replication(long from, List<Appended> msgs, long ack) {
+    record Replication(long from, List<Appended> msgs, long ack,
+                       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation,
+                       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long peerIncarnation,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Long> floors) {
     }
 
-    /** {@code awaited}: the sender's oldest forward (msg_id) still unanswered, this one included. */
-    record ForwardedSend(String key, JsonNode msg, long awaited, Replication replication) implements Body {
+    /**
+     * {@code awaited}: the sender's oldest forward (msg_id) still unanswered, this one included;
+     * {@code incarnation}: a durable sender's, which its restarts count (null without a data directory).
+     */
+    record ForwardedSend(String key, JsonNode msg, long awaited, Replication replication, Long incarnation) implements Body {
         @Override
         public String type() {
             return "kafka_send";
         }
     }
 
-    record ForwardedSendOk(long offset, Replication replication) implements Body {
+    /** {@code incarnation}: the forward's, so a restarted sender never takes an answer meant for its earlier self. */
+    record ForwardedSendOk(long offset, Replication replication, Long incarnation) implements Body {
         @Override
         public String type() {
             return "kafka_send_ok";
@@ -129,9 +139,11 @@ final class KafkaCore implements Core {
     private final CommitWriter commits;
     private final TreeMap<Long, Forward> forwards = new TreeMap<>();
     private long lastForwardId;
-    /** Per peer: the offsets given to its forwards it may still wait for (by msg_id), and below which it waits for none. */
-    private final Map<String, TreeMap<Long, Long>> answeredForwards = new HashMap<>();
-    private final Map<String, Long> forwardsAwaitedFrom = new HashMap<>();
+    private final ForwardedSends forwarded = new ForwardedSends();
+    private final KafkaJournal journal = new KafkaJournal();
+    /** With a data directory: how many times this node started on it (0 the first time); else null. */
+    private Long incarnation;
+    private KafkaJournal.Recovered recovered;
     /** Per peer: when it last sent us anything, when we last asked it anything, when it last got new messages from us. */
     private final Map<String, Long> lastHeard = new HashMap<>();
     private final Map<String, Long> lastAsked = new HashMap<>();
@@ -148,8 +160,43 @@ final class KafkaCore implements Core {
         this.commits = new CommitWriter(commitPolicy, settings.commitFlushInterval().toMillis(), settings.rpcTimeout().toMillis());
     }
 
+    /** A restarted node: its logs, replicas, delivery logs, forwards and commits as synced. */
+    @Override
+    public void recover(Stored stored) {
+        recovered = journal.recover(stored, self, store, forwarded);
+    }
+
+    @Override
+    public void start(long now, Effects out) {
+        if (!out.durable()) {
+            return;
+        }
+        incarnation = recovered == null ? 1 : recovered.incarnation() + 1;
+        delivery.incarnate(incarnation);
+        // Synced before any forward or parcel of this run leaves: the next start counts one more, whatever was lost.
+        journal.incarnation(incarnation, out);
+        if (recovered != null) {
+            if (!recovered.committed().isEmpty()) {
+                commits.commit(recovered.committed(), now); // acknowledged before the crash: lin-kv gets them (max-merge)
+            }
+            recovered.unacknowledged().forEach(appended -> delivery.append(0, appended));
+            delivery.announce(); // peers resend what this node lost at once, not after their deadline
+            recovered = null;
+        }
+    }
+
     @Override
     public void receive(Message message, long now, Effects out) {
+        try {
+            handle(message, now, out);
+        } finally {
+            if (out.durable()) {
+                journal.snapshotIfDue(store, delivery, commits.acknowledged(), forwarded, out);
+            }
+        }
+    }
+
+    private void handle(Message message, long now, Effects out) {
         if (message.isReply()) {
             answer(message, now, out);
             return;
@@ -166,26 +213,39 @@ final class KafkaCore implements Core {
             case "commit_offsets" -> {
                 Map<String, Long> offsets = Wire.read(message.body(), CommitOffsets.class).offsets();
                 commits.commit(offsets == null ? Map.of() : offsets, now);
+                if (out.durable() && offsets != null) {
+                    journal.commit(offsets, out); // synced before commit_offsets_ok leaves
+                }
                 out.reply(message, Body.of("commit_offsets_ok"));
             }
             case "list_committed_offsets" ->
                     commits.list(message, Wire.read(message.body(), ListCommittedOffsets.class).keys(), now, out);
             case "kafka_send" -> {
-                ForwardedSend forwarded = Wire.read(message.body(), ForwardedSend.class);
-                replicated(peer(from, now), forwarded.replication(), now);
-                if (!owner(forwarded.key()).equals(self)) {
-                    throw RpcError.unavailable("not the owner of key " + forwarded.key());
+                ForwardedSend forward = readBetweenNodes(message.body(), ForwardedSend.class);
+                replicated(peer(from, now), forward.replication(), now, out);
+                if (!owner(forward.key()).equals(self)) {
+                    throw RpcError.unavailable("not the owner of key " + forward.key());
                 }
-                Long offset = forwarded(from, message.msgId(), forwarded);
+                Long offset = forwarded.offsetFor(from, forward.incarnation(), message.msgId(), forward.awaited(),
+                        () -> append(forward.key(), forward.msg(), from, forward.incarnation(), message.msgId(), out));
                 if (offset != null) {
-                    out.reply(message, new ForwardedSendOk(offset, replicationFor(from, now)));
+                    out.reply(message, new ForwardedSendOk(offset, replicationFor(from, now), forward.incarnation()));
                 }
             }
             case "kafka_replicate" -> {
-                replicated(peer(from, now), Wire.read(message.body(), Replicate.class).replication(), now);
+                replicated(peer(from, now), readBetweenNodes(message.body(), Replicate.class).replication(), now, out);
                 out.reply(message, new ReplicateOk(replicationFor(from, now)));
             }
             default -> throw RpcError.notSupported(message.type());
+        }
+    }
+
+    /** A message between nodes: incarnations and floors may be absent (a node without a data directory leaves it out). */
+    private static <B> B readBetweenNodes(com.fasterxml.jackson.databind.node.ObjectNode body, Class<B> type) {
+        try {
+            return KafkaJournal.JSON.treeToValue(body, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw RpcError.malformed("malformed " + body.path("type").asText() + ": " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 
@@ -202,7 +262,7 @@ final class KafkaCore implements Core {
     private void send(Message request, Send body, long now, Effects out) {
         String owner = owner(body.key());
         if (owner.equals(self)) {
-            out.reply(request, new SendOk(append(body.key(), body.msg())));
+            out.reply(request, new SendOk(append(body.key(), body.msg(), null, null, null, out)));
             return;
         }
         if (suspect(owner, now)) {
@@ -211,25 +271,10 @@ final class KafkaCore implements Core {
         }
         // Every forward sent before this one and no longer in the map is over; this one's id comes after them all.
         long awaited = forwards.isEmpty() ? lastForwardId + 1 : forwards.firstKey();
-        long id = out.request(owner, new ForwardedSend(body.key(), body.msg(), awaited, replicationFor(owner, now)));
+        long id = out.request(owner, new ForwardedSend(body.key(), body.msg(), awaited, replicationFor(owner, now), incarnation));
         lastForwardId = id;
         lastAsked.put(owner, now);
         forwards.put(id, new Forward(request, now + settings.rpcTimeout().toMillis()));
-    }
-
-    /**
-     * The offset for {@code peer}'s forward {@code msgId}: the one its first copy got, or a new one; null
-     * for a copy of a forward the peer no longer waits for (answered or given up), which is dropped.
-     */
-    private Long forwarded(String peer, long msgId, ForwardedSend forward) {
-        long awaited = Math.max(forwardsAwaitedFrom.getOrDefault(peer, 0L), forward.awaited());
-        forwardsAwaitedFrom.put(peer, awaited);
-        TreeMap<Long, Long> answered = answeredForwards.computeIfAbsent(peer, p -> new TreeMap<>());
-        answered.headMap(awaited).clear();
-        if (msgId < awaited) {
-            return null;
-        }
-        return answered.computeIfAbsent(msgId, id -> append(forward.key(), forward.msg()));
     }
 
     /** A reply to one of our requests: a forward's answer, a batch's answer, or lin-kv's. */
@@ -243,17 +288,19 @@ final class KafkaCore implements Core {
             return; // a late answer from lin-kv to a request already given up
         }
         heard(from, now);
-        Forward forward = forwards.remove(reply.inReplyTo());
         switch (reply.type()) {
             case "kafka_send_ok" -> {
-                ForwardedSendOk ok = Wire.read(reply.body(), ForwardedSendOk.class);
-                replicated(from, ok.replication(), now);
+                ForwardedSendOk ok = readBetweenNodes(reply.body(), ForwardedSendOk.class);
+                replicated(from, ok.replication(), now, out);
+                // An answer to our earlier self (whose msg_ids were the same) is not this forward's.
+                Forward forward = Objects.equals(ok.incarnation(), incarnation) ? forwards.remove(reply.inReplyTo()) : null;
                 if (forward != null) {
                     out.reply(forward.client(), new SendOk(ok.offset()));
                 }
             }
-            case "kafka_replicate_ok" -> replicated(from, Wire.read(reply.body(), ReplicateOk.class).replication(), now);
+            case "kafka_replicate_ok" -> replicated(from, readBetweenNodes(reply.body(), ReplicateOk.class).replication(), now, out);
             case "error" -> {
+                Forward forward = forwards.remove(reply.inReplyTo());
                 if (forward != null) {
                     out.fail(forward.client(), new RpcError(reply.body().path("code").asInt(), reply.body().path("text").asText()));
                 }
@@ -263,9 +310,14 @@ final class KafkaCore implements Core {
         }
     }
 
-    private long append(String key, JsonNode msg) {
+    /** The owner appends; with a data directory the record (and the forward it answers, if any) is synced before any answer. */
+    private long append(String key, JsonNode msg, String forwarder, Long forwarderIncarnation, Long msgId, Effects out) {
         long offset = store.append(key, msg);
-        delivery.append(0, new Appended(key, offset, msg));
+        Appended appended = new Appended(key, offset, msg);
+        delivery.append(0, appended);
+        if (out.durable()) {
+            journal.own(appended, forwarder, forwarderIncarnation, msgId, out);
+        }
         return offset;
     }
 
@@ -305,19 +357,25 @@ final class KafkaCore implements Core {
             lastReplicated.put(peer, now);
         }
         Slice<Appended> slice = parcel.slice(0);
-        return new Replication(slice.from(), slice.entries(), parcel.ack(0));
+        return new Replication(slice.from(), slice.entries(), parcel.ack(0), parcel.incarnation(), parcel.peerIncarnation(),
+                parcel.floors());
     }
 
     /** Takes {@code peer}'s replication: its new messages into our replicas, in its order, each once. */
-    private void replicated(String peer, Replication replication, long now) {
+    private void replicated(String peer, Replication replication, long now, Effects out) {
         if (replication == null) {
             return;
         }
         List<Appended> msgs = replication.msgs() == null ? List.of() : replication.msgs();
-        Parcel<Appended> parcel = new Parcel<>(List.of(new Slice<>(replication.from(), msgs)), List.of(replication.ack()));
+        Parcel<Appended> parcel = new Parcel<>(List.of(new Slice<>(replication.from(), msgs)), List.of(replication.ack()),
+                replication.incarnation(), replication.peerIncarnation(), replication.floors());
         for (Appended appended : delivery.receive(peer, parcel, now).fresh(0)) {
-            if (appended.key() != null && owner(appended.key()).equals(peer)) {
+            if (appended.key() != null && owner(appended.key()).equals(peer)
+                    && store.length(appended.key()) == appended.offset()) { // around a restart a message can come again
                 store.replicate(appended.key(), appended.offset(), appended.msg());
+                if (out.durable()) {
+                    journal.replica(peer, appended, out); // synced before our acknowledgement leaves
+                }
             }
         }
     }
@@ -326,6 +384,16 @@ final class KafkaCore implements Core {
     private void replicate(String peer, Parcel<Appended> parcel, long now, Effects out) {
         out.request(peer, new Replicate(toWire(peer, parcel, now)));
         lastAsked.put(peer, now);
+    }
+
+    /** Every key's log as this node holds it, owned or replica (for tests that compare nodes and restarts). */
+    Map<String, List<JsonNode>> logs() {
+        return store.logs();
+    }
+
+    /** Every key's length as this node holds it (for tests). */
+    Map<String, Long> lengths() {
+        return store.lengths();
     }
 
     // ---- time -----------------------------------------------------------------------------
@@ -373,7 +441,8 @@ final class KafkaCore implements Core {
 
     @Override
     public long wakeAt() {
-        long wake = Math.min(delivery.wakeAt(), commits.wakeAt());
+        // After announce() the delivery asks for Long.MIN_VALUE; the driver's "wake - now" must not overflow.
+        long wake = Math.min(Math.max(0, delivery.wakeAt()), commits.wakeAt());
         for (Forward forward : forwards.values()) {
             wake = Math.min(wake, forward.dueAt());
         }

@@ -18,6 +18,11 @@ final class KeyLog {
         return messages.size() - 1L;
     }
 
+    /** Every message, from offset 0. */
+    List<JsonNode> messages() {
+        return new ArrayList<>(messages);
+    }
+
     /** The offset the next message will get, which is also the number of messages. */
     long length() {
         return messages.size();

@@ -30,6 +30,25 @@ final class LogStore {
         logs.computeIfAbsent(key, k -> new KeyLog()).extend(offset, List.of(message));
     }
 
+    /** Messages held over all keys. */
+    int size() {
+        return logs.values().stream().mapToInt(log -> (int) log.length()).sum();
+    }
+
+    /** Every key's messages from offset 0, for a snapshot. */
+    Map<String, List<JsonNode>> logs() {
+        Map<String, List<JsonNode>> copy = new HashMap<>();
+        logs.forEach((key, log) -> copy.put(key, log.messages()));
+        return copy;
+    }
+
+    /** Every key's length. */
+    Map<String, Long> lengths() {
+        Map<String, Long> lengths = new HashMap<>();
+        logs.forEach((key, log) -> lengths.put(key, log.length()));
+        return lengths;
+    }
+
     long length(String key) {
         KeyLog log = logs.get(key);
         return log == null ? 0 : log.length();

@@ -1,5 +1,6 @@
 package dev.glomers.workload.txn;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -12,6 +13,7 @@ import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
+import dev.glomers.storage.Stored;
 import dev.glomers.workload.txn.TxnStore.Committed;
 import dev.glomers.workload.txn.TxnStore.Write;
 import io.github.resilience4j.retry.Retry;
@@ -53,8 +55,14 @@ final class TxnCore implements Core {
     record ReplicatedTxn(long seq, long clock, ArrayNode writes) {
     }
 
-    /** A batch for one peer (possibly empty: a bare acknowledgement) with the acknowledgement of that peer's transactions. */
-    record Replicate(List<ReplicatedTxn> txns, long ack) implements Body {
+    /**
+     * A batch for one peer (possibly empty: a bare acknowledgement) with the acknowledgement of that peer's
+     * transactions; with a data directory also the delivery's incarnations and floors (left out when 0 or empty).
+     */
+    record Replicate(List<ReplicatedTxn> txns, long ack,
+                     @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation,
+                     @JsonInclude(JsonInclude.Include.NON_DEFAULT) long peerIncarnation,
+                     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Long> floors) implements Body {
         @Override
         public String type() {
             return "txn_replicate";
@@ -64,6 +72,8 @@ final class TxnCore implements Core {
     private final TxnStore store;
     private final Delivery<Committed> delivery;
     private final long batchInterval;
+    private final TxnJournal journal;
+    private TxnJournal.Recovered recovered;
     private long batchAt = NEVER;
 
     TxnCore(String self, List<String> nodeIds, TxnProperties settings, Retry redelivery) {
@@ -73,6 +83,7 @@ final class TxnCore implements Core {
                 new Delivery.Timing(settings.ackDelay().toMillis(), settings.ackTimeout().toMillis(), settings.maxBatch()),
                 redelivery);
         this.batchInterval = settings.batchInterval().toMillis();
+        this.journal = new TxnJournal(self);
     }
 
     @Override
@@ -82,6 +93,9 @@ final class TxnCore implements Core {
                 TxnStore.Outcome outcome = store.execute(MicroOp.parseAll(Wire.read(message.body(), TxnRequest.class).txn()));
                 if (outcome.committed() != null) {
                     delivery.append(0, outcome.committed());
+                    if (out.durable()) {
+                        journal.own(outcome.committed(), out); // synced before txn_ok leaves
+                    }
                 }
                 out.reply(message, new TxnOk(MicroOp.toJson(outcome.completed())));
             }
@@ -90,12 +104,47 @@ final class TxnCore implements Core {
                 if (!delivery.isPeer(peer)) {
                     throw RpcError.malformed("txn_replicate from " + peer + ", which is not a peer");
                 }
-                Parcel<Committed> parcel = fromWire(peer, Wire.read(message.body(), Replicate.class));
-                delivery.receive(peer, parcel, now).fresh(0).forEach(store::merge);
+                Parcel<Committed> parcel = fromWire(peer, readReplicate(message.body()));
+                for (Committed committed : delivery.receive(peer, parcel, now).fresh(0)) {
+                    store.merge(committed); // idempotent: around a restart a transaction can come again
+                    if (out.durable()) {
+                        journal.peer(committed, out); // synced before our acknowledgement leaves
+                    }
+                }
             }
             default -> throw RpcError.notSupported(message.type());
         }
+        if (out.durable()) {
+            journal.snapshotIfDue(store, delivery, out);
+        }
         openBatch(now);
+    }
+
+    /** A restarted node: its registers and clock as synced; replication resumes from there in {@link #start}. */
+    @Override
+    public void recover(Stored stored) {
+        recovered = journal.recover(stored, store);
+    }
+
+    /**
+     * With a data directory: a new incarnation, synced before anything of this run leaves, and after a restart
+     * its own transactions that peers may lack offered again (they apply each once) and shown to every peer at
+     * once, so they resend what this node lost rather than after their deadline.
+     */
+    @Override
+    public void start(long now, Effects out) {
+        if (!out.durable()) {
+            return;
+        }
+        long incarnation = recovered == null ? 1 : recovered.incarnation() + 1;
+        delivery.incarnate(incarnation);
+        journal.incarnation(incarnation, out);
+        if (recovered != null) {
+            recovered.unacknowledged().forEach(committed -> delivery.append(0, committed));
+            delivery.announce();
+            recovered = null;
+            openBatch(now);
+        }
     }
 
     @Override
@@ -119,9 +168,15 @@ final class TxnCore implements Core {
         }
     }
 
+    /** The registers (for tests that compare a node's state before a crash and after its restart). */
+    TxnStore store() {
+        return store;
+    }
+
     @Override
     public long wakeAt() {
-        return Math.min(batchAt, delivery.wakeAt());
+        // After announce() the delivery asks for Long.MIN_VALUE; the driver's "wake - now" must not overflow.
+        return Math.min(batchAt, Math.max(0, delivery.wakeAt()));
     }
 
     // ---- the wire ----------------------------------------------------------------------------
@@ -131,11 +186,9 @@ final class TxnCore implements Core {
         List<ReplicatedTxn> txns = new ArrayList<>(slice.entries().size());
         long seq = slice.from();
         for (Committed committed : slice.entries()) {
-            ArrayNode writes = JsonNodeFactory.instance.arrayNode(committed.writes().size());
-            committed.writes().forEach(write -> writes.addArray().add(write.key()).add(write.value()));
-            txns.add(new ReplicatedTxn(seq++, committed.version().clock(), writes));
+            txns.add(new ReplicatedTxn(seq++, committed.version().clock(), TxnJournal.writesToJson(committed.writes())));
         }
-        return new Replicate(txns, parcel.ack(0));
+        return new Replicate(txns, parcel.ack(0), parcel.incarnation(), parcel.peerIncarnation(), parcel.floors());
     }
 
     /** A peer's batch as a parcel: its transactions carry consecutive seqs, and every version names that peer. */
@@ -149,7 +202,17 @@ final class TxnCore implements Core {
             }
             entries.add(new Committed(new Version(txn.clock(), peer), writesOf(txn.writes())));
         }
-        return new Parcel<>(List.of(new Slice<>(from, entries)), List.of(body.ack()));
+        return new Parcel<>(List.of(new Slice<>(from, entries)), List.of(body.ack()), body.incarnation(), body.peerIncarnation(),
+                body.floors());
+    }
+
+    /** Incarnations and floors may be absent (a node without a data directory leaves them out). */
+    private static Replicate readReplicate(com.fasterxml.jackson.databind.node.ObjectNode body) {
+        try {
+            return TxnJournal.JSON.treeToValue(body, Replicate.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw RpcError.malformed("malformed txn_replicate: " + e.getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     private static List<Write> writesOf(ArrayNode json) {

@@ -106,4 +106,14 @@ public final class TxnStore {
     public long clock() {
         return clock;
     }
+
+    /** After a restart: the clock goes on from at least {@code recovered}, so no version is used twice. */
+    public void clockAtLeast(long recovered) {
+        clock = Math.max(clock, recovered);
+    }
+
+    /** How many keys were ever written. */
+    public int size() {
+        return registers.size();
+    }
 }
