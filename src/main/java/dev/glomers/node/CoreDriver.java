@@ -93,7 +93,9 @@ public final class CoreDriver implements Effects {
     }
 
     private void scheduleTick() {
-        long wake = core.wakeAt();
+        // Any time up to now means "as soon as possible"; clamped, so no wake (Long.MIN_VALUE included) overflows the delay.
+        long now = node.now();
+        long wake = Math.max(core.wakeAt(), now);
         if (wake >= tickAt) {
             return; // a tick comes earlier anyway; the core asks again after it
         }
@@ -101,8 +103,7 @@ public final class CoreDriver implements Effects {
             tick.cancel(false);
         }
         tickAt = wake;
-        long delay = Math.max(0, wake - node.now());
-        tick = node.after(java.time.Duration.ofMillis(delay), this::tick);
+        tick = node.after(java.time.Duration.ofMillis(wake - now), this::tick);
     }
 
     private void tick() {

@@ -169,4 +169,39 @@ class SimulationTest {
             assertThat(sim.time().millis()).isLessThan(VirtualTime.START_MILLIS + 10_000);
         }
     }
+
+    /** A core that wants a tick "as soon as possible" may say so with any past time, Long.MIN_VALUE included. */
+    @Test
+    void aWakeLongInThePastIsATickAtOnceNotAnOverflow() {
+        List<Long> ticks = new ArrayList<>();
+        try (Simulation sim = Simulation.startWired(1, 3, node -> CoreDriver.drive(node, () -> new dev.glomers.node.Core() {
+            private boolean due = true;
+
+            @Override
+            public void receive(Message message, long now, Effects out) {
+                ticks.add(-now);
+                due = true;
+                out.reply(message, Body.of("poke_ok"));
+            }
+
+            @Override
+            public void tick(long now, Effects out) {
+                ticks.add(now);
+                due = false;
+            }
+
+            @Override
+            public long wakeAt() {
+                return due ? Long.MIN_VALUE : Long.MAX_VALUE;
+            }
+        }))) {
+            sim.runFor(Duration.ofMillis(5));
+            assertThat(ticks).as("the tick asked for at init").hasSize(1);
+            CompletableFuture<Message> poke = sim.request("n0", "{\"type\":\"poke\"}");
+            sim.runFor(Duration.ofMillis(5));
+            assertThat(poke.getNow(null).type()).isEqualTo("poke_ok");
+            assertThat(ticks).as("received at t, ticked at t").hasSize(3);
+            assertThat(ticks.get(2)).isEqualTo(-ticks.get(1));
+        }
+    }
 }
