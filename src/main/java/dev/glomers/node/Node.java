@@ -62,6 +62,8 @@ public class Node implements AutoCloseable {
     private final Map<Long, CompletableFuture<Message>> pendingRpcs = new ConcurrentHashMap<>();
     private final List<Runnable> initHooks = new ArrayList<>();
     private final AtomicLong lastMsgId = new AtomicLong();
+    /** A durable node's msg_ids start at run x 2^40: a trillion requests per run, 8,000 runs within JSON's exact integers. */
+    private static final int RUN_ID_SHIFT = 40;
     private final ScheduledExecutorService loop;
     private final LongSupplier clock;
     private final Random random;
@@ -152,6 +154,9 @@ public class Node implements AutoCloseable {
     private void openStorage(Init init) {
         try {
             openedStorage = storage.open(init.nodeId(), List.copyOf(init.nodeIds()), threads, loop);
+            // msg_ids only have to be unique per sender; a restarted one must not reuse an earlier run's, or a
+            // late reply to that run (a seq-kv read, a peer's answer) would pass for the reply to a new request.
+            lastMsgId.set(openedStorage.run() << RUN_ID_SHIFT);
         } catch (StorageException refused) {
             log.error(refused.getMessage());
             throw new RpcError(ErrorCode.ABORT, refused.getMessage());

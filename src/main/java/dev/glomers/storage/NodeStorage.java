@@ -13,8 +13,11 @@ import java.util.function.Supplier;
  */
 public final class NodeStorage implements AutoCloseable {
 
-    /** The storage opened at {@code init}: where writes go, and what an earlier run of this node left (null on a first start). */
-    public record Opened(GroupCommit commit, Stored recovered) {
+    /**
+     * The storage opened at {@code init}: where writes go, what an earlier run of this node left (null on a
+     * first start), and this start's run number (1, 2, ... over the directory's life; see RunCounter).
+     */
+    public record Opened(GroupCommit commit, Stored recovered, long run) {
     }
 
     /** Builds the runner of the disk work, given the node's threads and event loop. */
@@ -55,9 +58,10 @@ public final class NodeStorage implements AutoCloseable {
         Disk directory = disk.get();
         try {
             boolean earlierRun = NodeIdentity.claim(directory, nodeId, nodeIds);
+            long run = RunCounter.next(directory);
             DurableLog.Recovered recovered = DurableLog.open(directory);
             opened = new GroupCommit(recovered.log(), runners.create(threads, eventLoop));
-            return new Opened(opened, earlierRun ? recovered.stored() : null);
+            return new Opened(opened, earlierRun ? recovered.stored() : null, run);
         } catch (RuntimeException e) {
             directory.close();
             throw e;

@@ -61,6 +61,23 @@ class DurableNodeTest {
     }
 
     @Test
+    void aRestartedNodeNumbersItsRequestsAboveEveryEarlierRunsSoALateReplyIsNeverTakenForANewOne() {
+        long lastOfEarlierRun = 0;
+        for (int run = 1; run <= 3; run++) {
+            Lines out = new Lines();
+            try (Node node = durableCounter(out)) {
+                node.receive(init("n0", "[\"n0\"]"));
+                assertThat(out.nextJson().path("body").path("type").asText()).isEqualTo("init_ok");
+                long first = node.request("seq-kv", Body.of("read"));
+                long second = node.request("seq-kv", Body.of("read"));
+                assertThat(first).as("run %d", run).isGreaterThan(lastOfEarlierRun);
+                assertThat(second).isEqualTo(first + 1);
+                lastOfEarlierRun = second + 1_000_000; // as if this run had sent a million more
+            }
+        }
+    }
+
+    @Test
     void aNodeGivenAnotherNodesDirectoryAnswersInitWithOneClearErrorAndStaysUninitialised() {
         Lines first = new Lines();
         try (Node node = durableCounter(first)) {
