@@ -32,7 +32,35 @@ public final class Wire {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();
 
+    /**
+     * The same mapping, except that a field left out reads as null (or 0): for bodies our own nodes send each
+     * other and records they store, which leave out what is not set (an incarnation without a data directory,
+     * say). Never for a client's request, which must be complete.
+     */
+    public static final ObjectMapper LENIENT = JSON.copy()
+            .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
     private Wire() {
+    }
+
+    /** A record for the durable log ({@link Effects#persist}, {@link Effects#snapshot}): JSON, as on the wire. */
+    public static byte[] toBytes(Object record) {
+        try {
+            return JSON.writeValueAsBytes(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot store " + record.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** A stored record back as {@code type} ({@link #LENIENT}: fields it left out read as null or 0). */
+    public static <T> T fromBytes(byte[] bytes, Class<T> type) {
+        try {
+            return LENIENT.readValue(bytes, type);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a stored record that does not read as " + type.getSimpleName(), e);
+        }
     }
 
     /**

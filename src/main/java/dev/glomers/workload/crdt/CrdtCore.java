@@ -8,8 +8,6 @@ import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
 import dev.glomers.storage.Stored;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,11 +69,11 @@ public final class CrdtCore implements Core {
     @Override
     public void recover(Stored stored) {
         if (stored.snapshot() != null) {
-            state.merge(fromBytes(stored.snapshot()));
+            state.merge(Wire.fromBytes(stored.snapshot(), JsonNode.class));
             snapshotBytes = stored.snapshot().length;
         }
         for (byte[] record : stored.records()) {
-            state.merge(fromBytes(record));
+            state.merge(Wire.fromBytes(record, JsonNode.class));
             loggedBytes += record.length;
         }
     }
@@ -131,11 +129,11 @@ public final class CrdtCore implements Core {
         if (gained.isEmpty()) {
             return;
         }
-        byte[] record = toBytes(gained);
+        byte[] record = Wire.toBytes(gained);
         out.persist(record);
         loggedBytes += record.length;
         if (loggedBytes >= Math.max(MIN_LOG_BEFORE_SNAPSHOT, 2 * snapshotBytes)) {
-            byte[] whole = toBytes(state.deltaSince(Map.of()));
+            byte[] whole = Wire.toBytes(state.deltaSince(Map.of()));
             out.snapshot(whole);
             snapshotBytes = whole.length;
             loggedBytes = 0;
@@ -145,21 +143,7 @@ public final class CrdtCore implements Core {
     /** The log may reach this many bytes before a snapshot replaces it, however small the state. */
     static final long MIN_LOG_BEFORE_SNAPSHOT = 64 * 1024;
 
-    private static byte[] toBytes(JsonNode delta) {
-        try {
-            return Wire.JSON.writeValueAsBytes(delta);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static JsonNode fromBytes(byte[] record) {
-        try {
-            return Wire.JSON.readTree(record);
-        } catch (IOException e) {
-            throw new IllegalStateException("a stored CRDT delta that is not JSON", e);
-        }
-    }
 
     @Override
     public void tick(long now, Effects out) {

@@ -243,7 +243,7 @@ final class KafkaCore implements Core {
     /** A message between nodes: incarnations and floors may be absent (a node without a data directory leaves it out). */
     private static <B> B readBetweenNodes(com.fasterxml.jackson.databind.node.ObjectNode body, Class<B> type) {
         try {
-            return KafkaJournal.JSON.treeToValue(body, type);
+            return Wire.LENIENT.treeToValue(body, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             throw RpcError.malformed("malformed " + body.path("type").asText() + ": " + e.getMessage().lines().findFirst().orElse(""));
         }

@@ -1,15 +1,11 @@
 package dev.glomers.workload.kafka;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glomers.delivery.Delivery;
 import dev.glomers.node.Effects;
 import dev.glomers.node.Wire;
 import dev.glomers.storage.Stored;
 import dev.glomers.workload.kafka.KafkaCore.Appended;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +41,6 @@ final class KafkaJournal {
     record Recovered(long incarnation, Map<String, Long> committed, List<Appended> unacknowledged) {
     }
 
-    /** The wire's mapper, except that a field left out is read as null (or 0): records and parcels leave them out. */
-    static final ObjectMapper JSON = Wire.JSON.copy()
-            .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     private int sinceSnapshot;
 
@@ -71,7 +62,7 @@ final class KafkaJournal {
     }
 
     private void persist(Entry entry, Effects out) {
-        out.persist(encode(entry));
+        out.persist(Wire.toBytes(entry));
         sinceSnapshot++;
     }
 
@@ -81,7 +72,7 @@ final class KafkaJournal {
         if (sinceSnapshot <= Math.max(MIN_RECORDS_PER_SNAPSHOT, 2 * store.size())) {
             return;
         }
-        out.snapshot(encode(new Snapshot(store.logs(), delivery.after(0, 0), committed, delivery.incarnation(), forwards.state())));
+        out.snapshot(Wire.toBytes(new Snapshot(store.logs(), delivery.after(0, 0), committed, delivery.incarnation(), forwards.state())));
         sinceSnapshot = 0;
     }
 
@@ -91,7 +82,7 @@ final class KafkaJournal {
         List<Appended> unacknowledged = new ArrayList<>();
         Map<String, Long> committed = new java.util.HashMap<>();
         if (stored.snapshot() != null) {
-            Snapshot snapshot = decode(stored.snapshot(), Snapshot.class);
+            Snapshot snapshot = Wire.fromBytes(stored.snapshot(), Snapshot.class);
             snapshot.logs().forEach((key, msgs) -> {
                 for (int offset = 0; offset < msgs.size(); offset++) {
                     store.replicate(key, offset, msgs.get(offset));
@@ -103,7 +94,7 @@ final class KafkaJournal {
             forwards.restore(snapshot.forwards());
         }
         for (byte[] record : stored.records()) {
-            Entry entry = decode(record, Entry.class);
+            Entry entry = Wire.fromBytes(record, Entry.class);
             sinceSnapshot++;
             if (entry.owner() != null) {
                 store.replicate(entry.key(), entry.offset(), entry.msg());
@@ -125,19 +116,5 @@ final class KafkaJournal {
         return new Recovered(incarnation, committed, unacknowledged);
     }
 
-    private static byte[] encode(Object record) {
-        try {
-            return JSON.writeValueAsBytes(record);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static <T> T decode(byte[] bytes, Class<T> type) {
-        try {
-            return JSON.readValue(bytes, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable kafka record", e);
-        }
-    }
 }

@@ -209,7 +209,7 @@ final class TxnCore implements Core {
     /** Incarnations and floors may be absent (a node without a data directory leaves them out). */
     private static Replicate readReplicate(com.fasterxml.jackson.databind.node.ObjectNode body) {
         try {
-            return TxnJournal.JSON.treeToValue(body, Replicate.class);
+            return Wire.LENIENT.treeToValue(body, Replicate.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             throw RpcError.malformed("malformed txn_replicate: " + e.getMessage().lines().findFirst().orElse(""));
         }

@@ -1,8 +1,6 @@
 package dev.glomers.workload.txn;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.glomers.delivery.Delivery;
@@ -11,8 +9,6 @@ import dev.glomers.node.Wire;
 import dev.glomers.storage.Stored;
 import dev.glomers.workload.txn.TxnStore.Committed;
 import dev.glomers.workload.txn.TxnStore.Write;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,11 +40,6 @@ final class TxnJournal {
     record Recovered(long incarnation, List<Committed> unacknowledged) {
     }
 
-    /** The wire's mapper, except that a field left out is read as null (or 0): records and parcels leave them out. */
-    static final ObjectMapper JSON = Wire.JSON.copy()
-            .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     private final String self;
     private int sinceSnapshot;
@@ -73,7 +64,7 @@ final class TxnJournal {
     }
 
     private void persist(Entry entry, Effects out) {
-        out.persist(encode(entry));
+        out.persist(Wire.toBytes(entry));
         sinceSnapshot++;
     }
 
@@ -91,7 +82,7 @@ final class TxnJournal {
         List<Entry> unacknowledged = delivery.after(0, 0).stream()
                 .map(committed -> new Entry(null, committed.version().clock(), writesToJson(committed.writes()), null))
                 .toList();
-        out.snapshot(encode(new Snapshot(store.clock(), registers, unacknowledged, delivery.incarnation())));
+        out.snapshot(Wire.toBytes(new Snapshot(store.clock(), registers, unacknowledged, delivery.incarnation())));
         sinceSnapshot = 0;
     }
 
@@ -100,7 +91,7 @@ final class TxnJournal {
         long incarnation = 0;
         List<Committed> unacknowledged = new ArrayList<>();
         if (stored.snapshot() != null) {
-            Snapshot snapshot = decode(stored.snapshot(), Snapshot.class);
+            Snapshot snapshot = Wire.fromBytes(stored.snapshot(), Snapshot.class);
             store.clockAtLeast(snapshot.clock());
             for (RegisterEntry register : snapshot.registers()) {
                 store.merge(new Committed(new Version(register.clock(), register.node()),
@@ -110,7 +101,7 @@ final class TxnJournal {
             incarnation = snapshot.incarnation();
         }
         for (byte[] record : stored.records()) {
-            Entry entry = decode(record, Entry.class);
+            Entry entry = Wire.fromBytes(record, Entry.class);
             sinceSnapshot++;
             if (entry.writes() == null) {
                 incarnation = Math.max(incarnation, entry.incarnation());
@@ -137,19 +128,5 @@ final class TxnJournal {
         return json;
     }
 
-    private static byte[] encode(Object record) {
-        try {
-            return JSON.writeValueAsBytes(record);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static <T> T decode(byte[] bytes, Class<T> type) {
-        try {
-            return JSON.readValue(bytes, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable txn record", e);
-        }
-    }
 }
