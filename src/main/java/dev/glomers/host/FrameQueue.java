@@ -81,24 +81,7 @@ final class FrameQueue implements AutoCloseable {
      * more gets nothing more read from it.
      */
     InputStream gate(InputStream input) {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                awaitRoom();
-                return input.read();
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                awaitRoom();
-                return input.read(buffer, offset, length);
-            }
-
-            @Override
-            public void close() throws IOException {
-                input.close();
-            }
-        };
+        return dev.glomers.node.InputGate.of(input, this::awaitRoom);
     }
 
     private synchronized void awaitRoom() throws IOException {

@@ -65,24 +65,7 @@ final class LineWriter implements AutoCloseable {
 
     /** The node's input, read only while the output is not backed up. */
     InputStream gate(InputStream input) {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                awaitRoom();
-                return input.read();
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                awaitRoom();
-                return input.read(buffer, offset, length);
-            }
-
-            @Override
-            public void close() throws IOException {
-                input.close();
-            }
-        };
+        return InputGate.of(input, this::awaitRoom);
     }
 
     /** Characters waiting to be written (tests). */
