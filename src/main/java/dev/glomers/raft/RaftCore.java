@@ -12,6 +12,7 @@ import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.WireEntry;
 import dev.glomers.retry.Backoff;
+import dev.glomers.storage.Stored;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class RaftCore<C, R> implements Core {
     private final Proposals<C> proposals;
     private final FollowerChannel<C> channel;
     private final Replicator<C> replicator;
+    private final RaftDisk<C> disk;
 
     // ---- Raft's state ----
     private long term;
@@ -60,6 +62,8 @@ public final class RaftCore<C, R> implements Core {
     private boolean electionAnswered = true;
     /** Set while a relayed message is being taken. */
     private boolean takingRelayed;
+    /** The epoch of the last run recovered from disk (0: none); this run's is one more. */
+    private long recoveredEpoch;
 
     /**
      * @param reforward paces carrying operations to the leader again when they did not come back in an append
@@ -78,12 +82,31 @@ public final class RaftCore<C, R> implements Core {
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
         this.replicator = new Replicator<>(log, machine, settings, links, majority);
+        this.disk = new RaftDisk<>(machine);
     }
 
     // ---- the Core contract ------------------------------------------------------------------
 
+    /**
+     * A restart: term, vote and log as they were synced. Nothing is known committed (commitIndex 0, an empty
+     * state machine): the leader's commit index brings applying back, and with it the applied-request table.
+     */
+    @Override
+    public void recover(Stored stored) {
+        RaftDisk.Recovered<C> recovered = disk.read(stored);
+        term = recovered.term();
+        votedFor = recovered.votedFor();
+        recovered.log().forEach(log::append);
+        recoveredEpoch = recovered.epoch();
+    }
+
     @Override
     public void start(long now, Effects out) {
+        if (out.durable()) {
+            // Persisted before anything is sent: a request id of this run that reaches a peer is never reused.
+            proposals.setEpoch(recoveredEpoch + 1);
+            out.persist(RaftDisk.epoch(recoveredEpoch + 1));
+        }
         // Nobody leads yet and there is nobody to disrupt: the first election comes sooner.
         resetElectionDeadline(now);
         electionDeadline = now + (electionDeadline - now) / 3;
@@ -250,9 +273,8 @@ public final class RaftCore<C, R> implements Core {
     private void startElection(long now, Effects out) {
         unansweredElections = electionAnswered ? 0 : unansweredElections + 1;
         electionAnswered = false;
-        term++;
         role = Role.CANDIDATE;
-        votedFor = self;
+        setTermAndVote(term + 1, self, out);
         votes = new HashSet<>(Set.of(self));
         setLeader(null, now);
         resetElectionDeadline(now);
@@ -267,11 +289,13 @@ public final class RaftCore<C, R> implements Core {
     private void onRequestVote(String candidate, RequestVote request, long now, Effects out) {
         unansweredElections = 0; // someone reaches us
         electionAnswered = true;
-        observeTerm(request.term(), now);
+        observeTerm(request.term(), now, out);
         boolean grant = request.term() == term && log.isCoveredBy(request.lastIndex(), request.lastTerm())
                 && (votedFor == null || votedFor.equals(candidate));
         if (grant) {
-            votedFor = candidate;
+            if (votedFor == null) {
+                setTermAndVote(term, candidate, out); // synced before the vote leaves (persist before send)
+            }
             resetElectionDeadline(now);
         }
         // Elections are rare and a vote is what a partition with one-way links most often loses: all ways.
@@ -280,7 +304,7 @@ public final class RaftCore<C, R> implements Core {
 
     private void onVote(String voter, Vote vote, long now, Effects out) {
         electionAnswered = true;
-        observeTerm(vote.term(), now);
+        observeTerm(vote.term(), now, out);
         if (role == Role.CANDIDATE && vote.term() == term && vote.granted()) {
             votes.add(voter);
             if (votes.size() >= majority) {
@@ -290,11 +314,19 @@ public final class RaftCore<C, R> implements Core {
     }
 
     /** A higher term seen anywhere ends whatever this node was doing in its own term. */
-    private void observeTerm(long seen, long now) {
+    private void observeTerm(long seen, long now, Effects out) {
         if (seen > term) {
-            term = seen;
-            votedFor = null;
+            setTermAndVote(seen, null, out);
             becomeFollower(null, now);
+        }
+    }
+
+    /** The paper's currentTerm and votedFor change together, and are persisted (when durable) before anything that follows is sent. */
+    private void setTermAndVote(long newTerm, String vote, Effects out) {
+        term = newTerm;
+        votedFor = vote;
+        if (out.durable()) {
+            out.persist(RaftDisk.termAndVote(term, votedFor));
         }
     }
 
@@ -336,6 +368,9 @@ public final class RaftCore<C, R> implements Core {
 
     private void append(Entry<C> entry, long now, Effects out) {
         log.append(entry);
+        if (out.durable()) {
+            out.persist(disk.entries(log.lastIndex(), List.of(entry)));
+        }
         if (peers.isEmpty()) {
             advanceCommit(now, out);
             return;
@@ -344,7 +379,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void onUpdate(String from, FollowerUpdate update, long now, Effects out) {
-        observeTerm(update.term(), now);
+        observeTerm(update.term(), now, out);
         if (role != Role.LEADER) {
             return; // the follower re-forwards to whoever it learns leads
         }
@@ -389,7 +424,7 @@ public final class RaftCore<C, R> implements Core {
             out.send(from, new FollowerUpdate(term, new AppendResult(false, 0, 0, 0), null));
             return;
         }
-        observeTerm(append.term(), now);
+        observeTerm(append.term(), now, out);
         becomeFollower(from, now);
         channel.appendArrived(append.relay() != null, !takingRelayed, now);
         unansweredElections = 0;
@@ -409,6 +444,7 @@ public final class RaftCore<C, R> implements Core {
         // helps complete. With three, only the leader's own clients wait on it, and for the median client
         // (two in three talk to followers) an acknowledgement that rides on our next update costs less.
         boolean someoneWaits = false;
+        long firstWritten = 0;
         long index = prev;
         for (WireEntry e : append.entries()) {
             index++;
@@ -421,12 +457,17 @@ public final class RaftCore<C, R> implements Core {
                 }
                 log.truncateFrom(index);
             }
+            firstWritten = firstWritten == 0 ? index : firstWritten;
             log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd())));
             if (e.origin().equals(self)) {
                 proposals.seenInLog(e.id());
             }
         }
         proposals.appendTaken();
+        if (firstWritten > 0 && out.durable()) {
+            // Synced before our acknowledgement leaves, and before the three-node shortcut answers a client.
+            out.persist(disk.entries(firstWritten, log.slice(firstWritten, log.lastIndex())));
+        }
         long matched = index;
         commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));

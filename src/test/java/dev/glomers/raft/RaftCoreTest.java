@@ -72,6 +72,33 @@ class RaftCoreTest {
         }
     }
 
+    /**
+     * A node's disk as the durability contract has it: persisted records wait unsynced, and every message
+     * the node asks to send or answer after a persist waits with them until the sync. A crash loses both.
+     */
+    static final class Disk {
+        final List<byte[]> synced = new ArrayList<>();
+        final List<byte[]> unsynced = new ArrayList<>();
+        final List<Runnable> held = new ArrayList<>();
+
+        void sync() {
+            synced.addAll(unsynced);
+            unsynced.clear();
+            List<Runnable> release = new ArrayList<>(held);
+            held.clear();
+            release.forEach(Runnable::run);
+        }
+
+        /** Sends now, or after the pending records are synced. */
+        void afterSync(Runnable send) {
+            if (unsynced.isEmpty() && held.isEmpty()) {
+                send.run();
+            } else {
+                held.add(send);
+            }
+        }
+    }
+
     /** Nodes n0.. on a network the test drives: messages wait in flight until delivered. */
     static final class Cluster {
         final Map<String, RaftCore<String, Integer>> cores = new LinkedHashMap<>();
@@ -84,46 +111,109 @@ class RaftCoreTest {
         Set<String> isolated = Set.of();
         long now;
         long clientIds;
+        final List<String> ids = new ArrayList<>();
+        final Random random;
+        /** Null: nodes without a data directory (in memory, as on the workbench). */
+        final Map<String, Disk> disks;
+        /** Whether every disk syncs after each step; off, a test syncs (or crashes) by hand. */
+        boolean autoSync = true;
+        private final Retry policy = Retry.of("test", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(50)).build());
 
         Cluster(int n, long seed) {
-            List<String> ids = new ArrayList<>();
+            this(n, seed, false);
+        }
+
+        Cluster(int n, long seed, boolean durable) {
             for (int i = 0; i < n; i++) {
                 ids.add("n" + i);
             }
-            Random random = new Random(seed);
-            Retry policy = Retry.of("test", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(50)).build());
+            random = new Random(seed);
+            disks = durable ? new HashMap<>() : null;
             for (String id : ids) {
-                Journal journal = new Journal();
-                journals.put(id, journal);
-                RaftCore<String, Integer> core = new RaftCore<>(id, ids, journal, SETTINGS, new Random(random.nextLong()), new Backoff(policy));
-                cores.put(id, core);
-                core.start(now, effects(id));
+                if (durable) {
+                    disks.put(id, new Disk());
+                }
+                boot(id, null);
             }
         }
 
+        private void boot(String id, dev.glomers.storage.Stored stored) {
+            Journal journal = new Journal();
+            journals.put(id, journal);
+            RaftCore<String, Integer> core = new RaftCore<>(id, ids, journal, SETTINGS, new Random(random.nextLong()), new Backoff(policy));
+            cores.put(id, core);
+            if (stored != null) {
+                core.recover(stored);
+            }
+            core.start(now, effects(id));
+            observe();
+        }
+
+        /** The node stops: what it had not synced, and the messages waiting for that sync, are lost. */
+        void crash(String id) {
+            Disk disk = disks.get(id);
+            disk.unsynced.clear();
+            disk.held.clear();
+            inFlight.removeIf(m -> m.dest().equals(id));
+        }
+
+        /** The node starts again from its disk. */
+        void restart(String id) {
+            Disk disk = disks.get(id);
+            boot(id, disk.synced.isEmpty() ? null : new dev.glomers.storage.Stored(null, disk.synced));
+        }
+
+        void sync(String id) {
+            disks.get(id).sync();
+        }
+
         Effects effects(String self) {
+            Disk disk = disks == null ? null : disks.get(self);
             return new Effects() {
                 @Override
                 public void send(String dest, Body body) {
                     Message message = new Message(self, dest, Wire.tree(body));
-                    inFlight.add(message);
-                    sent.add(message);
+                    whenSynced(() -> {
+                        inFlight.add(message);
+                        sent.add(message);
+                    });
                 }
 
                 @Override
                 public void reply(Message request, Body body) {
                     ObjectNode tree = Wire.tree(body);
-                    answers.put(request.msgId(), new Message(self, request.src(), tree));
+                    whenSynced(() -> answers.put(request.msgId(), new Message(self, request.src(), tree)));
                 }
 
                 @Override
                 public void fail(Message request, RpcError error) {
-                    answers.put(request.msgId(), new Message(self, request.src(), Wire.tree(error.toBody())));
+                    whenSynced(() -> answers.put(request.msgId(), new Message(self, request.src(), Wire.tree(error.toBody()))));
                 }
 
                 @Override
                 public long request(String dest, Body body) {
                     throw new AssertionError("Raft sends no requests");
+                }
+
+                @Override
+                public boolean durable() {
+                    return disk != null;
+                }
+
+                @Override
+                public void persist(byte[] record) {
+                    if (disk == null) {
+                        throw new AssertionError("persist without a data directory");
+                    }
+                    disk.unsynced.add(record);
+                }
+
+                private void whenSynced(Runnable effect) {
+                    if (disk == null) {
+                        effect.run();
+                    } else {
+                        disk.afterSync(effect);
+                    }
                 }
             };
         }
@@ -189,6 +279,9 @@ class RaftCoreTest {
         }
 
         private void observe() {
+            if (disks != null && autoSync) {
+                disks.values().forEach(Disk::sync);
+            }
             cores.forEach((id, core) -> {
                 if (core.role() == RaftCore.Role.LEADER) {
                     leadersByTerm.computeIfAbsent(core.term(), t -> new HashSet<>()).add(id);
