@@ -6,6 +6,8 @@ import dev.glomers.node.Message;
 import dev.glomers.raft.RaftMessages.AppendEntries;
 import dev.glomers.raft.RaftMessages.AppendResult;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
+import dev.glomers.raft.RaftMessages.PreVote;
+import dev.glomers.raft.RaftMessages.PreVoteResult;
 import dev.glomers.raft.RaftMessages.ForwardedOp;
 import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
@@ -29,7 +31,7 @@ import java.util.Set;
  */
 public final class RaftCore<C, R> implements Core {
 
-    enum Role { FOLLOWER, CANDIDATE, LEADER }
+    enum Role { FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER }
 
     private final String self;
     private final List<String> peers;
@@ -54,6 +56,8 @@ public final class RaftCore<C, R> implements Core {
     private String leader;
     private Set<String> votes = Set.of();
     private long electionDeadline;
+    /** When an append of the current leader last reached us: within the minimum election timeout we ignore elections. */
+    private long leaderHeardAt = Long.MIN_VALUE / 2;
     /**
      * Elections in a row that no peer answered at all: each doubles the next timeout (up to 8 times), so a
      * node cut off from everyone campaigns ever less often. Any answer, or a leader, starts over.
@@ -134,6 +138,8 @@ public final class RaftCore<C, R> implements Core {
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
             case RaftMessages.REQUEST_VOTE -> onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
             case RaftMessages.VOTE -> onVote(message.src(), Vote.read(message.body()), now, out);
+            case RaftMessages.PRE_VOTE -> onPreVote(message.src(), PreVote.read(message.body()), now, out);
+            case RaftMessages.PRE_VOTE_RESULT -> onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case RaftMessages.RELAY -> onRelay(message, now, out);
             case RaftMessages.BUNDLE -> onBundle(message, now, out);
             default -> onClientRequest(message, now, out);
@@ -156,7 +162,7 @@ public final class RaftCore<C, R> implements Core {
             passHeldRelays(now, out);
         }
         if (role != Role.LEADER && now >= electionDeadline) {
-            startElection(now, out);
+            startPreVote(now, out);
         }
         if (role == Role.LEADER) {
             if (replicator.recentlyHeard(now) < majority) {
@@ -270,9 +276,54 @@ public final class RaftCore<C, R> implements Core {
         electionDeadline = now + (min + (long) (random.nextDouble() * spread)) * backoff;
     }
 
-    private void startElection(long now, Effects out) {
+    /** The election timer fired: first ask whether we could win, without raising our term. */
+    private void startPreVote(long now, Effects out) {
         unansweredElections = electionAnswered ? 0 : unansweredElections + 1;
         electionAnswered = false;
+        role = Role.PRE_CANDIDATE;
+        votes = new HashSet<>(Set.of(self));
+        setLeader(null, now);
+        resetElectionDeadline(now);
+        if (votes.size() >= majority) {
+            startElection(now, out);
+            return;
+        }
+        PreVote request = new PreVote(term + 1, log.lastIndex(), log.lastTerm());
+        peers.forEach(peer -> out.send(peer, request));
+    }
+
+    /**
+     * Check quorum for voters (the thesis, section 9.6): a node that heard its leader within the minimum
+     * election timeout, or that leads, ignores elections, so a node that was cut off and comes back with a
+     * higher term does not depose a healthy leader.
+     */
+    private boolean hearsLeader(long now) {
+        return role == Role.LEADER || (leader != null && now - leaderHeardAt < settings.electionTimeoutMin().toMillis());
+    }
+
+    private void onPreVote(String candidate, PreVote request, long now, Effects out) {
+        unansweredElections = 0; // someone reaches us
+        electionAnswered = true;
+        boolean grant = request.term() > term && log.isCoveredBy(request.lastIndex(), request.lastTerm()) && !hearsLeader(now);
+        links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), out);
+    }
+
+    private void onPreVoteResult(String voter, PreVoteResult result, long now, Effects out) {
+        electionAnswered = true;
+        if (!result.granted()) {
+            observeTerm(result.term(), now, out); // a voter ahead of us: we follow its term, and could not have won
+            return;
+        }
+        if (role == Role.PRE_CANDIDATE && result.term() == term + 1) {
+            votes.add(voter);
+            if (votes.size() >= majority) {
+                startElection(now, out);
+            }
+        }
+    }
+
+    /** A majority would vote for us: the election proper, in a new term. */
+    private void startElection(long now, Effects out) {
         role = Role.CANDIDATE;
         setTermAndVote(term + 1, self, out);
         votes = new HashSet<>(Set.of(self));
@@ -289,6 +340,9 @@ public final class RaftCore<C, R> implements Core {
     private void onRequestVote(String candidate, RequestVote request, long now, Effects out) {
         unansweredElections = 0; // someone reaches us
         electionAnswered = true;
+        if (request.term() > term && hearsLeader(now)) {
+            return; // check quorum: our leader is alive
+        }
         observeTerm(request.term(), now, out);
         boolean grant = request.term() == term && log.isCoveredBy(request.lastIndex(), request.lastTerm())
                 && (votedFor == null || votedFor.equals(candidate));
@@ -426,6 +480,7 @@ public final class RaftCore<C, R> implements Core {
         }
         observeTerm(append.term(), now, out);
         becomeFollower(from, now);
+        leaderHeardAt = now;
         channel.appendArrived(append.relay() != null, !takingRelayed, now);
         unansweredElections = 0;
         electionAnswered = true;
@@ -518,8 +573,14 @@ public final class RaftCore<C, R> implements Core {
 
     // ---- for tests ----------------------------------------------------------------------------
 
-    /** The election timer fires now (tests force the interleavings they examine). */
+    /** The election timer fires now: a pre-vote first (tests force the interleavings they examine). */
     void electionTimeout(long now, Effects out) {
+        startPreVote(now, out);
+    }
+
+    /** An election proper, skipping the pre-vote (tests of the vote rules themselves). */
+    void campaign(long now, Effects out) {
+        unansweredElections = 0;
         startElection(now, out);
     }
 

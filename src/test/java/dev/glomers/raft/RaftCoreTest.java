@@ -273,8 +273,15 @@ class RaftCoreTest {
             }
         }
 
+        /** The node's election timer fires: it asks for pre-votes first. */
         void timeout(String node) {
             core(node).electionTimeout(now, effects(node));
+            observe();
+        }
+
+        /** The node starts an election proper, without a pre-vote (tests of the vote rules). */
+        void campaign(String node) {
+            core(node).campaign(now, effects(node));
             observe();
         }
 
@@ -344,8 +351,8 @@ class RaftCoreTest {
     @Test
     void aSplitVoteElectsNobodyAndTheRandomTimeoutsThenElectOne() {
         Cluster cluster = new Cluster(4, 1);
-        cluster.timeout("n0");
-        cluster.timeout("n1");
+        cluster.campaign("n0");
+        cluster.campaign("n1");
         // n2 hears n0 first, n3 hears n1 first: two votes each, three needed.
         cluster.deliver(m -> m.type().equals("request_vote") && (m.src().equals("n0") ? m.dest().equals("n2") : m.dest().equals("n3")));
         cluster.deliverAll();
@@ -372,7 +379,8 @@ class RaftCoreTest {
         // n0 goes; n2 (missing "a") campaigns first, but n1 holds "a" and refuses it.
         cluster.isolated = Set.of("n0");
         cluster.inFlight.clear();
-        cluster.timeout("n2");
+        cluster.now += SETTINGS.electionTimeoutMin().toMillis(); // n1 stops hearing n0: it takes elections again
+        cluster.campaign("n2");
         List<Message> votes = new ArrayList<>();
         cluster.deliver(m -> m.type().equals("request_vote"));
         cluster.inFlight.stream().filter(m -> m.type().equals("vote") && m.dest().equals("n2")).forEach(votes::add);
@@ -416,9 +424,13 @@ class RaftCoreTest {
         assertThat(lost).allSatisfy(id -> assertThat(cluster.answers.get(id).body().path("code").asInt(-1)).isEqualTo(0));
         assertThat(cluster.core("n0").commitIndex()).isEqualTo(commitBefore);
 
+        long termBeforeHeal = cluster.core(leader).term();
         cluster.isolated = Set.of();
         int sentBefore = cluster.sent.size();
         cluster.run(3_000);
+        // Pre-vote: n0 could not win while cut off, so it never raised its term, and the heal costs no election.
+        assertThat(cluster.leader()).isEqualTo(leader);
+        assertThat(cluster.core(leader).term()).isEqualTo(termBeforeHeal);
         // Distinct failed consistency checks (a relayed append, and so its rejection, may come twice).
         long rejections = cluster.sent.subList(sentBefore, cluster.sent.size()).stream()
                 .filter(m -> m.type().equals("follower_update") && !m.body().path("result").path("success").asBoolean(true))
@@ -427,8 +439,8 @@ class RaftCoreTest {
         assertThat(cluster.terms("n0")).isEqualTo(cluster.terms(leader));
         assertThat(cluster.journals.get("n0").applied).isEqualTo(cluster.journals.get(leader).applied)
                 .contains("first", "kept").noneMatch(value -> value.startsWith("lost"));
-        // 40 divergent entries on each side: the conflict hints skip them in a round trip or two, not forty.
-        assertThat(rejections).isBetween(1L, 2L);
+        // 40 divergent entries on each side: repaired in a round trip or two, not forty (RaftLogTest has the hints).
+        assertThat(rejections).isLessThanOrEqualTo(2L);
         cluster.assertOneLeaderPerTerm();
     }
 
@@ -437,16 +449,16 @@ class RaftCoreTest {
     void aLeaderCommitsEntriesOfEarlierTermsOnlyWithOneOfItsOwn() {
         Cluster cluster = new Cluster(3, 4);
         RaftCore<String, Integer> n0 = cluster.core("n0");
-        cluster.timeout("n0");
+        cluster.campaign("n0");
         cluster.deliver(m -> m.type().equals("request_vote") || m.type().equals("vote"));
         assertThat(n0.role()).isEqualTo(RaftCore.Role.LEADER);
         cluster.inFlight.clear(); // the no-op of term 1 reaches nobody
         long old = cluster.client("n0", "old");
         cluster.inFlight.clear();
         // Term 2 passes without n0 hearing of a leader; n0 is elected again in term 3.
-        n0.receive(new Message("n2", "n0", Wire.tree(new RaftMessages.RequestVote(2, 0, 0))), cluster.now, cluster.effects("n0"));
+        n0.receive(new Message("n2", "n0", Wire.tree(new RaftMessages.Vote(2, false))), cluster.now, cluster.effects("n0"));
         cluster.inFlight.clear();
-        cluster.timeout("n0");
+        cluster.campaign("n0");
         n0.receive(new Message("n1", "n0", Wire.tree(new RaftMessages.Vote(3, true))), cluster.now, cluster.effects("n0"));
         assertThat(n0.role()).isEqualTo(RaftCore.Role.LEADER);
         assertThat(n0.term()).isEqualTo(3);

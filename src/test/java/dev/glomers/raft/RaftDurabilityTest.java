@@ -23,7 +23,7 @@ class RaftDurabilityTest {
     void aVoteLeavesOnlyOnceTermAndVoteAreSyncedAndARestartedVoterDoesNotVoteTwiceInATerm() {
         Cluster cluster = new Cluster(3, 11, true);
         cluster.autoSync = false;
-        cluster.timeout("n0");
+        cluster.campaign("n0");
         cluster.sync("n0");
         cluster.deliver(m -> m.type().equals("request_vote") && m.dest().equals("n1"));
         assertThat(inFlight(cluster, "vote", "n1")).as("not before the sync").isEmpty();
@@ -32,7 +32,7 @@ class RaftDurabilityTest {
         assertThat(cluster.core("n1").term()).as("the unsynced term is lost, and so was the vote").isZero();
 
         cluster.inFlight.clear();
-        cluster.timeout("n0"); // term 2
+        cluster.campaign("n0"); // term 2
         cluster.sync("n0");
         cluster.deliver(m -> m.type().equals("request_vote") && m.dest().equals("n1"));
         cluster.sync("n1");
