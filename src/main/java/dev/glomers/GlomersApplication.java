@@ -31,7 +31,13 @@ public class GlomersApplication {
         StartFailure.takeOverReporting();
         org.springframework.context.ConfigurableApplicationContext context;
         try {
-            context = NodeApplication.application(GlomersApplication.class).run(args);
+            org.springframework.boot.SpringApplication application = NodeApplication.application(GlomersApplication.class);
+            String dataDir = System.getenv("GLOMERS_DATA_DIR");
+            if (dataDir != null && !dataDir.isBlank()) {
+                // The standalone node only (the node host's nodes get --glomers.data-dir each): a command-line value wins.
+                application.setDefaultProperties(java.util.Map.of(dev.glomers.node.NodeConfiguration.DATA_DIR, dataDir));
+            }
+            context = application.run(args);
         } catch (RuntimeException startFailed) {
             System.err.println("glomers: " + StartFailure.describe(startFailed));
             if (!StartFailure.isUsageMistake(startFailed)) {

@@ -64,8 +64,11 @@ public final class ClusterOptions {
     public static final Flag<Double> TIME_LIMIT = flag("--time-limit", null, "S", "60", "seconds of client traffic", ClusterOptions::positive);
     public static final Flag<Long> LATENCY = flag("--latency", null, "MS", "0", "mean server-to-server delay; clients get none", (f, v) -> (long) nonNegative(f, v));
     public static final Flag<LatencyDistribution> LATENCY_DIST = flag("--latency-dist", null, "D", "constant", "constant | uniform | exponential", ClusterOptions::distribution);
-    public static final Flag<Boolean> NEMESIS = flag("--nemesis", null, "partition", null, "cut the network into random partitions", ClusterOptions::nemesis);
-    public static final Flag<Double> NEMESIS_INTERVAL = flag("--nemesis-interval", null, "S", "10", "mean seconds between partition changes", ClusterOptions::positive);
+    public static final Flag<List<String>> NEMESIS = flag("--nemesis", null, "F,..", null, "faults, any of: " + String.join(", ", Faults.KINDS) + " (docs/faults.md)", (f, v) -> names(f, v, Faults.KINDS));
+    public static final Flag<Double> NEMESIS_INTERVAL = flag("--nemesis-interval", null, "S", "10", "mean seconds between fault changes", ClusterOptions::positive);
+    public static final Flag<List<String>> KILL_TARGETS = flag("--kill-targets", null, "T,..", String.join(",", Faults.NODE_TARGETS), "which nodes a kill takes, drawn at random: " + String.join(" | ", Faults.NODE_TARGETS), (f, v) -> names(f, v, Faults.NODE_TARGETS));
+    public static final Flag<List<String>> PAUSE_TARGETS = flag("--pause-targets", null, "T,..", String.join(",", Faults.NODE_TARGETS), "which nodes a pause takes, likewise", (f, v) -> names(f, v, Faults.NODE_TARGETS));
+    public static final Flag<List<String>> PARTITION_TARGETS = flag("--partition-targets", null, "T,..", String.join(",", Partitions.SPECS), "partition specs drawn at random: " + String.join(" | ", Partitions.SPECS), (f, v) -> names(f, v, Partitions.SPECS));
     public static final Flag<String> CONCURRENCY = flag("--concurrency", null, "N|Nn", "1n", "client workers; Nn means N x node-count", ClusterOptions::concurrencySpec);
     public static final Flag<Double> AVAILABILITY = flag("--availability", null, "A", null, "total, or the minimum fraction of successful requests", ClusterOptions::availability);
     public static final Flag<List<String>> CONSISTENCY_MODELS = flag("--consistency-models", null, "M,..", null, "passed to the workload's checker", (f, v) -> List.of(v.split("\\s*,\\s*")));
@@ -160,8 +163,19 @@ public final class ClusterOptions {
         return get(LATENCY_DIST);
     }
 
+    /** The faults of --nemesis, in the order given; empty for none. */
+    public List<String> faults() {
+        List<String> faults = get(NEMESIS);
+        return faults == null ? List.of() : faults;
+    }
+
     public boolean partitionNemesis() {
-        return Boolean.TRUE.equals(get(NEMESIS));
+        return faults().contains(Faults.PARTITION);
+    }
+
+    /** A run with kill gives each node a data directory (GLOMERS_DATA_DIR) that outlives its process. */
+    public boolean killNemesis() {
+        return faults().contains(Faults.KILL);
     }
 
     public double nemesisIntervalSeconds() {
@@ -328,13 +342,19 @@ public final class ClusterOptions {
         return a;
     }
 
-    private static Boolean nemesis(String flag, String value) throws UsageException {
-        for (String fault : value.split("\\s*,\\s*")) {
-            if (!fault.equals("partition")) {
-                throw new UsageException(flag + ": only partition is supported, not " + fault);
+    /** A comma list of names, each one of {@code allowed}, none twice, at least one. */
+    private static List<String> names(String flag, String value, List<String> allowed) throws UsageException {
+        List<String> names = new ArrayList<>();
+        for (String name : value.trim().split("\\s*,\\s*", -1)) {
+            if (!allowed.contains(name)) {
+                throw new UsageException(flag + ": " + (name.isEmpty() ? "empty list" : "unknown " + name)
+                        + "; any of " + String.join(", ", allowed));
+            }
+            if (!names.contains(name)) {
+                names.add(name);
             }
         }
-        return true;
+        return List.copyOf(names);
     }
 
     private static String topology(String flag, String value) throws UsageException {
@@ -463,7 +483,12 @@ public final class ClusterOptions {
         }
 
         public Builder partitionNemesis(boolean on) {
-            return set(NEMESIS, on);
+            return set(NEMESIS, on ? List.of(Faults.PARTITION) : null);
+        }
+
+        /** --nemesis with these faults (kill, pause, partition); none clears it. */
+        public Builder nemesis(String... faults) {
+            return set(NEMESIS, faults.length == 0 ? null : List.of(faults));
         }
 
         public Builder nemesisIntervalSeconds(double seconds) {

@@ -56,12 +56,17 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
         return (Map<String, Object>) net.get(name);
     }
 
+    /** Per fault asked for: how many times it began and, for kill and pause, how many nodes it took. */
+    public Map<String, Map<String, Long>> faults() {
+        return Faults.count(options.faults(), history.ops());
+    }
+
     public String summary() {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%n%s on %d node(s), %d client(s), rate %s, %s s, latency %d ms%s  (%s)%n",
                 options.workload(), options.nodeCount(), options.concurrency(), trim(options.rate()),
                 trim(options.timeLimitSeconds()), options.latencyMillis(),
-                options.partitionNemesis() ? ", partitions" : "", runDir));
+                options.faults().isEmpty() ? "" : ", nemesis " + String.join(",", options.faults()), runDir));
         for (CheckResult c : checks) {
             s.append(String.format(Locale.ROOT, "  %-22s %-8s %s%n", c.name(), c.verdict().label(), c.summary()));
             Object stable = c.details().get("stable-latencies");
@@ -70,6 +75,9 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
             }
         }
         s.append(String.format(Locale.ROOT, "  %-22s %d client operations%n", "operations", opCount));
+        if (!options.faults().isEmpty()) {
+            s.append(String.format(Locale.ROOT, "  %-22s %s%n", "faults", Faults.describe(faults())));
+        }
         s.append(String.format(Locale.ROOT, "  %-22s servers %.3f, all %.3f (msgs %s servers, %s all)%n", "msgs-per-op",
                 serverMsgsPerOp(), allMsgsPerOp(), group("servers").get("msg-count"), group("all").get("msg-count")));
         latencies.forEach((f, q) -> s.append(String.format(Locale.ROOT, "  %-22s %s%n", "latency ms " + f, q)));
@@ -92,7 +100,10 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
         m.put("rate", options.rate());
         m.put("time-limit", options.timeLimitSeconds());
         m.put("latency", options.latencyMillis());
-        m.put("nemesis", options.partitionNemesis() ? List.of("partition") : List.of());
+        m.put("nemesis", options.faults());
+        if (!options.faults().isEmpty()) {
+            m.put("faults", faults());
+        }
         m.put("seed", options.seed());
         m.put("node-args", options.command().subList(1, options.command().size()));
         if (setupError != null) {

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request), then clients at --rate for --time-limit with the nemesis alongside, wait for the last
  * operations, heal, wait --recovery-wait, final operations, tear down, check, and write the run
  * directory (history.jsonl, results.json, report.html). The parts live in {@link NodeSet},
- * {@link ClientWorkers}, {@link PartitionNemesis}, {@link RunChecks} and {@link RunDirectory}.
+ * {@link ClientWorkers}, {@link Nemesis}, {@link RunChecks} and {@link RunDirectory}.
  */
 final class ClusterRun {
 
@@ -56,15 +56,15 @@ final class ClusterRun {
         network.journal(journal);
         Services.start(network, random);
         NodeSet nodes = new NodeSet(nodeIds, network, this::newClient);
-        PartitionNemesis nemesis = new PartitionNemesis(network, history, this::now, progress::println,
-                progress::partitioned);
+        Nemesis nemesis = new Nemesis(network, nodes, history, this::now, progress::println, progress::partitioned);
         String setupError = null;
         try {
             progress.phase(Phase.SPAWN, 0);
             List<String> command = absoluteCommand(options.command());
             progress.println(String.format(Locale.ROOT, "spawning %d nodes: %s", nodeIds.size(),
                     String.join(" ", command)));
-            nodes.spawn(command, workDir, runDir, options.logStderr() ? progress.lines() : null, errors);
+            nodes.spawn(command, workDir, runDir, options.logStderr() ? progress.lines() : null, errors,
+                    options.killNemesis());
             progress.phase(Phase.INIT, NodeSet.INIT_TIMEOUT.toSeconds());
             long initBegan = System.nanoTime();
             nodes.init();
@@ -97,15 +97,15 @@ final class ClusterRun {
         return result;
     }
 
-    private void clientPhase(PartitionNemesis nemesis) throws InterruptedException {
+    private void clientPhase(Nemesis nemesis) throws InterruptedException {
         startNanos = System.nanoTime();
         journal.start(startNanos);
         ClientWorkers workers = new ClientWorkers(load, history, errors, this::newClient, this::now, nodeIds,
                 options.concurrency(), load.clientTimeout(options));
         progress.history(history);
         progress.phase(Phase.CLIENTS, options.timeLimitSeconds());
-        if (options.partitionNemesis()) {
-            nemesis.start(nodeIds, options.nemesisIntervalSeconds(), random.nextLong());
+        if (!options.faults().isEmpty()) {
+            nemesis.start(options, nodeIds, random.nextLong());
         }
         workers.generate(options.rate(), startNanos, startNanos + nanosOf(options.timeLimitSeconds()), random);
         progress.phase(Phase.DRAINING, workers.timeout().toSeconds());

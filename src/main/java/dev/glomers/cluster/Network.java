@@ -37,6 +37,11 @@ final class Network implements AutoCloseable {
     private final Thread courier;
     /** dest -> the sources whose messages it drops; replaced whole on every partition change. */
     private volatile Map<String, Set<String>> grudge = Map.of();
+    /**
+     * Killed nodes, and what they still take: nothing ("" ) while dead; only their init client's messages
+     * while restarting, until they answered init. Other messages reaching them are dropped.
+     */
+    private final Map<String, String> down = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile MessageJournal journal;
 
@@ -103,6 +108,19 @@ final class Network implements AutoCloseable {
         this.grudge = Map.of();
     }
 
+    void down(String node) {
+        down.put(node, "");
+    }
+
+    /** A restarted node takes messages from {@code initClient} only, until {@link #up}. */
+    void restarting(String node, String initClient) {
+        down.put(node, initClient);
+    }
+
+    void up(String node) {
+        down.remove(node);
+    }
+
     private long sampleLatency() {
         if (latencyNanos == 0) {
             return 0;
@@ -125,7 +143,7 @@ final class Network implements AutoCloseable {
                 return;
             }
             MessageJournal j = journal;
-            if (grudge.getOrDefault(m.dest, Set.of()).contains(m.src)) {
+            if (grudge.getOrDefault(m.dest, Set.of()).contains(m.src) || isDown(m)) {
                 if (j != null) {
                     j.dropped(m.seq);
                 }
@@ -148,6 +166,11 @@ final class Network implements AutoCloseable {
                 errors.add("delivering to " + m.dest + " failed: " + e);
             }
         }
+    }
+
+    private boolean isDown(InFlight m) {
+        String admitted = down.get(m.dest);
+        return admitted != null && !admitted.equals(m.src);
     }
 
     @Override

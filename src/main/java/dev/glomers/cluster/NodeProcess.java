@@ -13,7 +13,9 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One node: a spawned process whose stdout lines go onto the network and whose stdin receives the
  * messages addressed to it. Stderr goes to the node's log file (and to ours with --log-stderr).
+ * The nemesis may kill it (SIGKILL: nothing it still writes reaches anyone) or pause and resume it
+ * ({@link ProcessSignals}).
  */
 final class NodeProcess implements Network.Endpoint, AutoCloseable {
 
@@ -32,14 +36,17 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
     private final ProtocolErrors errors;
     private final BlockingQueue<String> toStdin = new LinkedBlockingQueue<>();
     private volatile boolean closing;
+    private volatile boolean killed;
     private Thread stderrTee;
 
+    /** {@code environment}: variables added to ours (the data directory when kill is on). */
     NodeProcess(String id, List<String> command, Path workDir, Path logFile, PrintStream echoStderr,
-            Network network, ProtocolErrors errors) throws IOException {
+            Network network, ProtocolErrors errors, Map<String, String> environment) throws IOException {
         this.id = id;
         this.network = network;
         this.errors = errors;
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        builder.environment().putAll(environment);
         if (echoStderr == null) {
             builder.redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         }
@@ -69,6 +76,9 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
+                if (killed) {
+                    return; // what a killed node had not yet got onto the network dies with it
+                }
                 if (line.isBlank()) {
                     continue;
                 }
@@ -86,7 +96,7 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
         } catch (IOException e) {
             // the process went away
         }
-        if (!closing) {
+        if (!closing && !killed) {
             errors.add(id + " closed its stdout before the end of the run (exit " + exitCode() + ")");
         }
     }
@@ -113,7 +123,8 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
     private void teeStderr(Path logFile, PrintStream echo) {
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
-                Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
+                Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND)) { // a restarted node's log follows its last life
             String line;
             while ((line = reader.readLine()) != null) {
                 log.write(line);
@@ -150,6 +161,25 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * The kill fault: SIGKILL at once. From this moment nothing the process wrote and we did not read
+     * yet reaches the network, and nothing more is written to it.
+     */
+    void kill() {
+        killed = true;
+        toStdin.add(STOP);
+        process.toHandle().destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

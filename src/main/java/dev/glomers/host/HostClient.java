@@ -110,14 +110,72 @@ public final class HostClient {
         try {
             HostPaths paths = new HostPaths(HostPaths.defaultDir(), key);
             paths.ensurePrivateDir();
-            HostProtocol.Hello hello = new HostProtocol.Hello(key, args);
+            HostProtocol.Hello hello = new HostProtocol.Hello(key, withDataDir(args, System.getenv(DATA_DIR_ENV)));
             try (Connection connection = connect(paths, hello, starter(appDir), System.err, START_TIMEOUT)) {
-                return pump(connection, new FileInputStream(FileDescriptor.in),
-                        new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err));
+                Upstream upstream = new Upstream(connection.channel());
+                pauseOnSignal(upstream);
+                return pump(connection, upstream, new FileInputStream(FileDescriptor.in),
+                        new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+                        new Runnable() { // not a lambda, see main
+                            @Override
+                            public void run() {
+                                stopThenResume(upstream);
+                            }
+                        });
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("glomers: " + e.getMessage() + " (GLOMERS_HOST=off runs the node in a JVM of its own)");
             return 1;
+        }
+    }
+
+    /** Where a run with the kill fault keeps a node's durable state; the host-side node gets it as an argument. */
+    public static final String DATA_DIR_ENV = "GLOMERS_DATA_DIR";
+    static final String DATA_DIR_ARG = "--glomers.data-dir=";
+
+    /** The node's arguments plus {@code --glomers.data-dir=DIR} when {@code dataDir} is set and none is given. */
+    static List<String> withDataDir(List<String> args, String dataDir) {
+        if (dataDir == null || dataDir.isBlank()) {
+            return args;
+        }
+        for (String arg : args) {
+            if (arg.startsWith(DATA_DIR_ARG)) {
+                return args;
+            }
+        }
+        List<String> more = new ArrayList<>(args);
+        more.add(DATA_DIR_ARG + dataDir);
+        return more;
+    }
+
+    /** SIGTSTP (the runner's pause) asks the host to hold the node; see {@link #stopThenResume}. */
+    private static void pauseOnSignal(Upstream upstream) {
+        sun.misc.Signal.handle(new sun.misc.Signal("TSTP"), new sun.misc.SignalHandler() {
+            @Override
+            public void handle(sun.misc.Signal signal) {
+                try {
+                    upstream.pause();
+                } catch (IOException e) {
+                    // the host is gone; the frame reader notices
+                }
+            }
+        });
+    }
+
+    /**
+     * The host holds the node (PAUSED came): stop this process (SIGSTOP, which only a signal from outside
+     * can undo) and, once continued, let the node go.
+     */
+    private static void stopThenResume(Upstream upstream) {
+        try {
+            Process stop = new ProcessBuilder("kill", "-s", "STOP", Long.toString(ProcessHandle.current().pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            stop.waitFor(); // returns once we are continued: the kill ended while we were stopped
+            upstream.resume();
+        } catch (IOException e) {
+            // the host is gone; the frame reader notices
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -231,14 +289,16 @@ public final class HostClient {
     }
 
     /**
-     * Forwards stdin to the node (its end becomes the end of the socket's output) and the node's
-     * frames to stdout and stderr, until the host sends the node's exit status.
+     * Forwards stdin to the node (its end becomes an END frame) and the node's frames to stdout and
+     * stderr, until the host sends the node's exit status. When the host says PAUSED, {@code whenPaused}
+     * runs on this thread (the real client stops itself there and resumes the node after).
      */
-    static int pump(Connection connection, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+    static int pump(Connection connection, Upstream upstream, InputStream stdin, OutputStream stdout,
+            OutputStream stderr, Runnable whenPaused) {
         Thread forwarder = new Thread(new Runnable() { // not a lambda, see main
             @Override
             public void run() {
-                forwardStdin(stdin, connection.channel());
+                forwardStdin(stdin, upstream);
             }
         }, "stdin");
         forwarder.setDaemon(true);
@@ -255,6 +315,7 @@ public final class HostClient {
                         stderr.write(frame.payload());
                         stderr.flush();
                     }
+                    case HostProtocol.PAUSED -> whenPaused.run();
                     case HostProtocol.EXIT -> {
                         return frame.status();
                     }
@@ -268,16 +329,17 @@ public final class HostClient {
         return 1;
     }
 
-    private static void forwardStdin(InputStream stdin, SocketChannel channel) {
-        OutputStream socket = HostProtocol.outputOf(channel);
+    private static void forwardStdin(InputStream stdin, Upstream upstream) {
         byte[] buffer = new byte[1 << 16];
         try {
             for (int n = stdin.read(buffer); n >= 0; n = stdin.read(buffer)) {
-                socket.write(buffer, 0, n);
+                if (n > 0) {
+                    upstream.input(buffer, n);
+                }
             }
-            channel.shutdownOutput();
+            upstream.end();
         } catch (IOException e) {
-            // the host is gone; the frame reader notices too
+            // the host is gone; the frame reader notices
         }
     }
 
@@ -301,7 +363,10 @@ public final class HostClient {
         command.addAll(List.of("-cp", classPath, "dev.glomers.host.NodeHost", // by name: loading the class would pull in Spring
                 "--dir=" + paths.dir(), "--key=" + paths.buildKey(), "--quiet=" + quiet.toMillis() + "ms"));
         Files.writeString(paths.log(), "", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // One node's data directory must not become every hosted node's (Spring reads the environment).
+        builder.environment().remove(DATA_DIR_ENV);
+        Process process = builder
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
                 .redirectErrorStream(true)

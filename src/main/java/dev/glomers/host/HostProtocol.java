@@ -15,23 +15,34 @@ import java.util.List;
  * loads this class, and it must not pull in anything else.
  *
  * <pre>
- * client -> host: hello (magic, build key, profiles and Spring arguments), then the raw bytes of
- *                 the client's stdin; the end of stdin is the end of this direction (shutdownOutput).
- * host -> client: frames of [channel byte][length int][payload]:
- *                 ACCEPTED (empty), REJECTED (reason), STDOUT, STDERR (bytes), EXIT (int status).
+ * client -> host: hello (magic, build key, profiles and Spring arguments), then frames of
+ *                 [channel byte][length int][payload]: INPUT (bytes of the client's stdin), END (stdin
+ *                 ended: the node serves what it has, then finishes), PAUSE, RESUME (both empty).
+ * host -> client: frames: ACCEPTED (empty), REJECTED (reason), STDOUT, STDERR (bytes), PAUSED (empty: the
+ *                 node is held), EXIT (int status).
  * </pre>
  * One socket keeps stdout and stderr apart without a second connection, and the EXIT frame
- * carries the node's exit status back to the process the workbench spawned.
+ * carries the node's exit status back to the process the workbench spawned. The socket ending without
+ * END means the client died (the kill fault): the node ends at once, with no time to finish.
+ * A client asked to pause (SIGTSTP) sends PAUSE, waits for PAUSED, then stops itself; continued, it
+ * sends RESUME (docs/faults.md).
  */
 public final class HostProtocol {
 
-    static final int MAGIC = 0x676c6d31; // "glm1"
+    static final int MAGIC = 0x676c6d32; // "glm2": framed input
 
     public static final byte ACCEPTED = 'A';
     public static final byte REJECTED = 'R';
     public static final byte STDOUT = 'O';
     public static final byte STDERR = 'E';
     public static final byte EXIT = 'X';
+    public static final byte PAUSED = 'P';
+
+    // client -> host
+    public static final byte INPUT = 'I';
+    public static final byte END = 'Z';
+    public static final byte PAUSE = 'P';
+    public static final byte RESUME = 'C';
 
     /** Frames are capped so a corrupt length can't make the client allocate gigabytes. */
     static final int MAX_FRAME = 1 << 24;

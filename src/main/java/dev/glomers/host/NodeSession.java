@@ -2,6 +2,7 @@ package dev.glomers.host;
 
 import dev.glomers.NodeApplication;
 import dev.glomers.StartFailure;
+import dev.glomers.node.EventLoop;
 import dev.glomers.node.Node;
 import dev.glomers.node.NodeThreads;
 import java.io.IOException;
@@ -72,8 +73,10 @@ final class NodeSession implements Runnable {
                 router.attach(name, bytes -> queue.add(HostProtocol.STDERR, bytes));
             }
             StartFailure.takeOverReporting();
+            ThreadFactory threads = taggedThreads();
+            EventLoop loop = EventLoop.realTime(threads);
             try {
-                context = startNode(hello.args());
+                context = startNode(hello.args(), threads, loop);
             } catch (RuntimeException startFailed) {
                 String reason = StartFailure.describe(startFailed);
                 queue.add(HostProtocol.STDERR, ("glomers: " + reason + "\n").getBytes(StandardCharsets.UTF_8));
@@ -82,8 +85,12 @@ final class NodeSession implements Runnable {
                 }
                 return;
             }
-            context.getBean(Node.class).serve(queue.gate(in), new FrameStream(queue, HostProtocol.STDOUT));
+            ClientInput input = new ClientInput(in, new NodeHold(loop.executor(), queue));
+            context.getBean(Node.class).serve(queue.gate(input), new FrameStream(queue, HostProtocol.STDOUT));
             status = 0;
+        } catch (ClientInput.ClientGone killed) {
+            // no grace: the context closes below at once, whatever its loop still had to do
+            log.info("{}: its client died; the node ends now", name);
         } catch (java.io.EOFException noHello) {
             log.debug("{}: connection closed before it asked for a node", name); // e.g. a host checking we're alive
         } catch (Throwable failure) {
@@ -112,20 +119,30 @@ final class NodeSession implements Runnable {
         }
     }
 
-    /** The node's context, as NodeApplication starts any node, with threads tagged for its log lines. */
-    private ConfigurableApplicationContext startNode(List<String> args) {
+    /** The node's threads, tagged for its log lines. */
+    private ThreadFactory taggedThreads() {
+        NodeThreads threads = new NodeThreads(name);
+        return task -> threads.newThread(() -> {
+            NodeLogRouter.tagThread(name);
+            task.run();
+        });
+    }
+
+    /**
+     * The node's context, as NodeApplication starts any node, on an event loop of ours ({@code loop}, on the
+     * tagged threads) so that the pause fault can hold it ({@link NodeHold}).
+     */
+    private ConfigurableApplicationContext startNode(List<String> args, ThreadFactory threads, EventLoop loop) {
         String[] springArgs = new String[args.size()];
         springArgs[0] = "--spring.profiles.active=" + args.get(0);
         for (int i = 1; i < args.size(); i++) {
             springArgs[i] = args.get(i);
         }
-        NodeThreads threads = new NodeThreads(name);
-        ThreadFactory tagged = task -> threads.newThread(() -> {
-            NodeLogRouter.tagThread(name);
-            task.run();
-        });
         SpringApplication application = NodeApplication.application(NodeApplication.class);
-        application.addInitializers(context -> context.getBeanFactory().registerSingleton("nodeThreads", tagged));
+        application.addInitializers(context -> {
+            context.getBeanFactory().registerSingleton("nodeThreads", threads);
+            context.getBeanFactory().registerSingleton("eventLoop", loop);
+        });
         return application.run(springArgs);
     }
 

@@ -1,5 +1,8 @@
 package dev.glomers.node;
 
+import dev.glomers.storage.GroupCommit;
+import dev.glomers.storage.NodeStorage;
+import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
 
@@ -14,6 +17,12 @@ import java.util.function.Supplier;
  *     CoreDriver.drive(node, () -> new BroadcastCore(node.id(), node.nodeIds(), settings, ...));
  * }
  * </pre>
+ *
+ * <p>Durability (only on a node with a data directory): at {@code init}, once the node opened its
+ * storage ({@link Node}), the driver hands the core what an earlier run synced ({@link Core#recover}), then starts it. Persist before
+ * send: after a {@link #persist} or {@link #snapshot}, every message the core asks for (in that step or a
+ * later one) is held, in order, until the sync covering that write completes; one sync serves every write
+ * waiting when it starts (group commit).
  */
 public final class CoreDriver implements Effects {
 
@@ -22,28 +31,63 @@ public final class CoreDriver implements Effects {
     private ScheduledFuture<?> tick;
     private long tickAt = Long.MAX_VALUE;
 
+    // Durable nodes only; all stay null / zero in memory.
+    private GroupCommit storage;
+    private ArrayDeque<HeldMessage> held;
+    private long lastWrite;
+    private long synced;
+
+    /** A message that may leave only once write number {@code waitsFor} is synced. */
+    private record HeldMessage(long waitsFor, Runnable send) {
+    }
+
     private CoreDriver(Node node) {
         this.node = node;
     }
 
     /**
      * Builds the core when {@code init} arrives (the node knows its id and the cluster then) and from
-     * then on gives it every message that no typed handler of the node takes.
+     * then on gives it every message that no typed handler of the node takes. Returns the driver (tests
+     * look at {@link #syncs()}).
      */
-    public static void drive(Node node, Supplier<? extends Core> coreAtInit) {
+    public static CoreDriver drive(Node node, Supplier<? extends Core> coreAtInit) {
         CoreDriver driver = new CoreDriver(node);
-        node.onInit(() -> {
-            driver.core = coreAtInit.get();
-            driver.step(() -> driver.core.start(node.now(), driver));
-        });
-        node.handleOthers((message, same) -> driver.step(() -> driver.core.receive(message, node.now(), driver)));
+        node.onInit(() -> driver.init(coreAtInit));
+        node.handleOthers((message, same) -> driver.step(message, () -> driver.core.receive(message, node.now(), driver)));
+        return driver;
     }
 
-    /** Runs one call into the core; whatever it throws goes on to the node (which answers with it), after the next tick is set. */
-    private void step(Runnable call) {
+    private void init(Supplier<? extends Core> coreAtInit) {
+        NodeStorage.Opened opened = node.storage();
+        if (opened != null) {
+            storage = opened.commit();
+            storage.onSynced(this::synced);
+            held = new ArrayDeque<>();
+        }
+        Core built = coreAtInit.get();
+        if (opened != null && opened.recovered() != null) {
+            built.recover(opened.recovered());
+        }
+        core = built;
+        step(null, () -> core.start(node.now(), this));
+    }
+
+    /**
+     * Runs one call into the core; whatever it throws goes on to the node (which answers with it), after the
+     * next tick is set, unless messages are held: then the answer waits in line behind them.
+     */
+    private void step(Message request, Runnable call) {
         try {
             call.run();
+        } catch (RuntimeException failure) {
+            if (request == null || !holding()) {
+                throw failure;
+            }
+            hold(() -> node.replyError(request, failure));
         } finally {
+            if (storage != null) {
+                storage.flush();
+            }
             scheduleTick();
         }
     }
@@ -65,7 +109,7 @@ public final class CoreDriver implements Effects {
         tick = null;
         tickAt = Long.MAX_VALUE;
         long now = node.now();
-        step(() -> core.tick(now, this));
+        step(null, () -> core.tick(now, this));
         if (tickAt <= now) {
             // A core that asks for "now" again right after a tick at now would spin: the next tick waits 1 ms.
             tick.cancel(false);
@@ -74,25 +118,84 @@ public final class CoreDriver implements Effects {
         }
     }
 
+    // ---- persist before send ----------------------------------------------------------------
+
+    /** Whether a write is not yet synced: then every message waits its turn. */
+    private boolean holding() {
+        return lastWrite > synced;
+    }
+
+    private void out(Runnable send) {
+        if (holding()) {
+            hold(send);
+        } else {
+            send.run();
+        }
+    }
+
+    private void hold(Runnable send) {
+        held.add(new HeldMessage(lastWrite, send));
+    }
+
+    /** On the event loop: a sync covering writes up to {@code upTo} completed; what waited for them leaves, in order. */
+    private void synced(long upTo) {
+        synced = upTo;
+        while (!held.isEmpty() && held.peek().waitsFor() <= synced) {
+            held.poll().send().run();
+        }
+    }
+
+    /** Syncs completed so far (0 in memory); tests count group commit with it. */
+    public long syncs() {
+        return storage == null ? 0 : storage.syncs();
+    }
+
     // ---- effects --------------------------------------------------------------------------
 
     @Override
     public void send(String dest, Body body) {
-        node.send(dest, body);
+        out(() -> node.send(dest, body));
     }
 
     @Override
     public void reply(Message request, Body body) {
-        node.reply(request, body);
+        out(() -> node.reply(request, body));
     }
 
     @Override
     public void fail(Message request, RpcError error) {
-        node.replyError(request, error);
+        out(() -> node.replyError(request, error));
     }
 
     @Override
     public long request(String dest, Body body) {
-        return node.request(dest, body);
+        if (!holding()) {
+            return node.request(dest, body);
+        }
+        long msgId = node.nextMsgId();
+        hold(() -> node.request(dest, body, msgId));
+        return msgId;
+    }
+
+    @Override
+    public boolean durable() {
+        return storage != null;
+    }
+
+    @Override
+    public void persist(byte[] record) {
+        lastWrite = requireStorage().persist(record);
+    }
+
+    @Override
+    public void snapshot(byte[] state) {
+        lastWrite = requireStorage().snapshot(state);
+    }
+
+    private GroupCommit requireStorage() {
+        if (storage == null) {
+            throw new IllegalStateException("no data directory: persist and snapshot only when durable()");
+        }
+        return storage;
     }
 }

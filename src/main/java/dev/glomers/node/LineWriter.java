@@ -2,11 +2,11 @@ package dev.glomers.node;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.ArrayDeque;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -15,50 +15,146 @@ import org.slf4j.LoggerFactory;
 /**
  * The one owner of a node's output: any thread hands it lines, its own thread writes them whole,
  * one per line, and flushes whenever nothing else is waiting, so no message sits in a buffer.
+ *
+ * <p>Bounded, as the node host's frame queue is: once {@code limit} characters wait, whoever writes a
+ * line waits too, and {@link #gate} stops the node reading its input. So a reader that stops reading our
+ * stdout stops the node, rather than the node buffering without end. A line longer than the limit still
+ * goes through, alone. Once the output is broken (nobody reads it any more) lines are dropped.
  */
 final class LineWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LineWriter.class);
-    private static final String END = new String("end of output");
 
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** Characters a standalone node may have waiting for stdout before it stops reading stdin. */
+    static final long DEFAULT_LIMIT = 1 << 20;
+
     private final BufferedWriter out;
+    private final long limit;
+    private final ArrayDeque<String> lines = new ArrayDeque<>();
     private final Thread thread;
+    private long queuedChars;
+    private boolean ended;
+    private boolean broken;
 
     LineWriter(OutputStream stream, ThreadFactory threads) {
+        this(stream, DEFAULT_LIMIT, threads);
+    }
+
+    LineWriter(OutputStream stream, long limit, ThreadFactory threads) {
         this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+        this.limit = limit;
         this.thread = threads.newThread(this::drain);
         thread.start();
     }
 
     void write(String line) {
-        lines.add(line);
+        synchronized (this) {
+            while (!broken && !ended && queuedChars > 0 && queuedChars + line.length() > limit) {
+                if (!waitInterruptibly()) {
+                    return;
+                }
+            }
+            if (broken || ended) {
+                return;
+            }
+            lines.add(line);
+            queuedChars += line.length();
+            notifyAll();
+        }
+    }
+
+    /** The node's input, read only while the output is not backed up. */
+    InputStream gate(InputStream input) {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                awaitRoom();
+                return input.read();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                awaitRoom();
+                return input.read(buffer, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                input.close();
+            }
+        };
+    }
+
+    /** Characters waiting to be written (tests). */
+    synchronized long queuedChars() {
+        return queuedChars;
+    }
+
+    private synchronized void awaitRoom() throws IOException {
+        while (!broken && queuedChars >= limit) {
+            if (!waitInterruptibly()) {
+                throw new IOException("interrupted while stdout was not read");
+            }
+        }
     }
 
     private void drain() {
         try {
             while (true) {
-                String line = lines.take();
-                if (line == END) {
-                    out.flush();
-                    return;
+                String line;
+                boolean last;
+                synchronized (this) {
+                    while (lines.isEmpty() && !ended) {
+                        if (!waitInterruptibly()) {
+                            return;
+                        }
+                    }
+                    if (lines.isEmpty()) {
+                        out.flush();
+                        return;
+                    }
+                    line = lines.peek();
+                    last = lines.size() == 1;
                 }
                 out.write(line);
                 out.write('\n');
-                if (lines.isEmpty()) {
+                if (last) {
                     out.flush();
                 }
+                synchronized (this) {
+                    lines.poll();
+                    queuedChars -= line.length();
+                    notifyAll();
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.warn("output closed: {}", e.getMessage());
+            synchronized (this) {
+                broken = true;
+                lines.clear();
+                queuedChars = 0;
+                notifyAll();
+            }
         }
     }
 
+    private boolean waitInterruptibly() {
+        try {
+            wait();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Writes what waits (up to 5 s), then ends the writer thread. */
     @Override
     public void close() {
-        lines.add(END);
+        synchronized (this) {
+            ended = true;
+            notifyAll();
+        }
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {

@@ -1,6 +1,8 @@
 package dev.glomers.node;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glomers.storage.NodeStorage;
+import dev.glomers.storage.StorageException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,6 +68,8 @@ public class Node implements AutoCloseable {
     private final WarningLimit badLines;
     private final WarningLimit unanswerable;
     private final ThreadFactory threads;
+    private final NodeStorage storage;
+    private NodeStorage.Opened openedStorage;
 
     private volatile Consumer<String> output = line -> log.warn("no output connected, dropped {}", line);
     private volatile String id;
@@ -78,7 +82,16 @@ public class Node implements AutoCloseable {
 
     /** A node whose work runs on {@code loop} (virtual time in the simulation); {@code threads} serve {@link #serve}. */
     public Node(EventLoop loop, ThreadFactory threads) {
+        this(loop, threads, null);
+    }
+
+    /**
+     * A durable node when {@code storage} is given (its data directory is opened at {@code init}, by the
+     * {@link CoreDriver}); {@code null} keeps everything in memory, as the other constructors do.
+     */
+    public Node(EventLoop loop, ThreadFactory threads, NodeStorage storage) {
         this.threads = threads;
+        this.storage = storage;
         this.loop = loop.executor();
         this.clock = loop.clockMillis();
         this.random = loop.random();
@@ -117,10 +130,31 @@ public class Node implements AutoCloseable {
         if (id != null) {
             throw RpcError.malformed("already initialised as " + id);
         }
+        if (storage != null) {
+            openStorage(init);
+        }
         id = init.nodeId();
         nodeIds = List.copyOf(init.nodeIds());
         initHooks.forEach(Runnable::run);
         reply(request, Body.of("init_ok"));
+    }
+
+    /**
+     * The storage opened at {@code init} (what an earlier run left, and where writes go), or null when the node
+     * has no data directory (then nothing about durability costs anything). Read on the event loop.
+     */
+    NodeStorage.Opened storage() {
+        return openedStorage;
+    }
+
+    /** A durable node locks its data directory, checks it is this node's, and recovers it; or refuses init (and stays uninitialised). */
+    private void openStorage(Init init) {
+        try {
+            openedStorage = storage.open(init.nodeId(), List.copyOf(init.nodeIds()), threads, loop);
+        } catch (StorageException refused) {
+            log.error(refused.getMessage());
+            throw new RpcError(ErrorCode.ABORT, refused.getMessage());
+        }
     }
 
     // ---- handlers -------------------------------------------------------------------------
@@ -217,13 +251,18 @@ public class Node implements AutoCloseable {
      */
     public long request(String dest, Body body) {
         long msgId = nextMsgId();
-        ObjectNode tree = Wire.tree(body);
-        tree.put("msg_id", msgId);
-        write(dest, tree);
+        request(dest, body, msgId);
         return msgId;
     }
 
-    private long nextMsgId() {
+    /** Sends a request under a msg_id taken earlier with {@link #nextMsgId} (the driver holds requests until a sync). */
+    void request(String dest, Body body, long msgId) {
+        ObjectNode tree = Wire.tree(body);
+        tree.put("msg_id", msgId);
+        write(dest, tree);
+    }
+
+    long nextMsgId() {
         return lastMsgId.incrementAndGet();
     }
 
@@ -283,7 +322,7 @@ public class Node implements AutoCloseable {
     public void serve(InputStream in, OutputStream out) throws IOException {
         try (LineWriter writer = new LineWriter(out, threads)) {
             connect(writer::write);
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+            BufferedReader reader = new BufferedReader(new InputStreamReader(writer.gate(in), StandardCharsets.UTF_8), 1 << 16);
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 receive(line);
             }
@@ -400,6 +439,9 @@ public class Node implements AutoCloseable {
     @Override
     public void close() {
         loop.shutdownNow();
+        if (storage != null) {
+            storage.close(); // a killed node syncs nothing more
+        }
         pendingRpcs.values().forEach(pending -> pending.completeExceptionally(RpcError.crash("node closed")));
     }
 

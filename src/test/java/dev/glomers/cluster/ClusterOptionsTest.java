@@ -72,11 +72,27 @@ class ClusterOptionsTest {
     @Test
     void rejectsBadCommandLines() {
         for (String bad : List.of("", "-w nope", "-w echo --frobnicate", "-w echo --node-count 0",
-                "-w echo --concurrency x", "-w echo --nemesis kill", "-w echo --rate", "-w echo --rate -1",
+                "-w echo --concurrency x", "-w echo --nemesis crash", "-w echo --nemesis kill,", "-w echo --kill-targets two",
+                "-w echo --partition-targets one,halves", "-w echo --pause-targets", "-w echo --rate", "-w echo --rate -1",
                 "-w broadcast --topology star", "-w echo --availability 2", "-w echo --diagram-window 3",
                 "-w echo --diagram-window 2-1", "-w echo --concurrency 0n")) {
             assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOf(UsageException.class);
         }
+    }
+
+    @Test
+    void readsTheFaultsAndTheirTargets() throws UsageException {
+        ClusterOptions o = parse("-w lin-kv --nemesis kill,partition,pause --kill-targets one,all "
+                + "--partition-targets majorities-ring");
+        assertThat(o.faults()).containsExactly("kill", "partition", "pause");
+        assertThat(o.partitionNemesis()).isTrue();
+        assertThat(o.killNemesis()).isTrue();
+        assertThat(o.get(ClusterOptions.KILL_TARGETS)).containsExactly("one", "all");
+        assertThat(o.get(ClusterOptions.PAUSE_TARGETS)).containsExactly("one", "minority", "majority", "all");
+        assertThat(o.get(ClusterOptions.PARTITION_TARGETS)).containsExactly("majorities-ring");
+        ClusterOptions none = parse("-w lin-kv");
+        assertThat(none.faults()).isEmpty();
+        assertThat(none.killNemesis()).isFalse();
     }
 
     @Test

@@ -141,6 +141,41 @@ class NodeHostTest {
     }
 
     @Test
+    void aHeldNodeAnswersNothingUntilReleasedThenEverything() throws Exception {
+        try (TestClient client = TestClient.connect(paths, KEY, "echo")) {
+            client.send(TestClient.init("n0"));
+            client.awaitStdout("init_ok");
+            client.pause(); // returns once the host answered PAUSED: the node's loop is parked
+            client.send(TestClient.echo("n0", 2, "held"));
+            Thread.sleep(500); // nothing can come too early from a held node, whatever the load
+            assertThat(client.awaitStdout("init_ok")).doesNotContain("echo_ok");
+
+            client.resume();
+            assertThat(client.awaitStdout("\"echo\":\"held\"")).contains("echo_ok");
+        }
+    }
+
+    /**
+     * A client whose stdin ends gets up to 5 s for its node to finish what it has; a killed one gets none:
+     * its node, held here so that it could never finish, ends at once.
+     */
+    @Test
+    void aKilledClientsNodeEndsAtOnceWithoutTheGraceOfAnEndedStdin() throws Exception {
+        TestClient killed = TestClient.connect(paths, KEY, "echo");
+        killed.send(TestClient.init("n0"));
+        killed.awaitStdout("init_ok");
+        killed.pause();
+        killed.send(TestClient.echo("n0", 2, "never"));
+        long before = System.nanoTime();
+        killed.kill();
+        long deadline = before + TimeUnit.SECONDS.toNanos(4); // the grace alone is 5 s
+        while (host.activeNodes() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(host.activeNodes()).as("the node ended without its 5 s of grace").isZero();
+    }
+
+    @Test
     void aSecondHostForTheSameBuildStepsAside() throws Exception {
         NodeHost second = new NodeHost(paths, Duration.ofSeconds(30), router);
         assertThat(second.start()).isFalse();

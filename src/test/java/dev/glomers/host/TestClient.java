@@ -22,11 +22,15 @@ final class TestClient implements AutoCloseable {
     private final Collector stdout = new Collector();
     private final Collector stderr = new Collector();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final Upstream upstream;
+    private final java.util.concurrent.Semaphore pausedAnswers = new java.util.concurrent.Semaphore(0);
 
     private TestClient(HostClient.Connection connection) throws IOException {
         this.connection = connection;
+        this.upstream = new Upstream(connection.channel());
         PipedInputStream pumpIn = new PipedInputStream(stdin, 1 << 16);
-        Thread pump = new Thread(() -> exit.complete(HostClient.pump(connection, pumpIn, stdout, stderr)), "test-client");
+        Thread pump = new Thread(() -> exit.complete(HostClient.pump(connection, upstream, pumpIn, stdout, stderr,
+                pausedAnswers::release)), "test-client");
         pump.setDaemon(true);
         pump.start();
     }
@@ -65,6 +69,18 @@ final class TestClient implements AutoCloseable {
 
     int awaitExit() throws Exception {
         return exit.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Asks the host to hold the node and waits for its PAUSED (as a client does before it stops itself). */
+    void pause() throws Exception {
+        upstream.pause();
+        if (!pausedAnswers.tryAcquire(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the host never answered PAUSED");
+        }
+    }
+
+    void resume() throws IOException {
+        upstream.resume();
     }
 
     /** Drops the connection as a killed process would: no end of stdin, no goodbye. */

@@ -7,6 +7,7 @@ import dev.glomers.node.EventLoop;
 import dev.glomers.node.Message;
 import dev.glomers.node.Node;
 import dev.glomers.node.Wire;
+import dev.glomers.storage.NodeStorage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,9 +65,18 @@ public final class Simulation implements AutoCloseable {
     private long clientMsgIds;
     private long serverMessages;
     private long allMessages;
+    private final boolean durable;
+    private final NodeFactory factory;
+    private final List<String> ids = new ArrayList<>();
+    private final Map<String, EventLoop> loops = new HashMap<>();
+    private final Map<String, SimulatedDisk> disks = new HashMap<>();
+    private final Set<String> crashed = new java.util.HashSet<>();
+    private long syncLatencyNanos = Duration.ofMillis(2).toNanos();
 
-    private Simulation(long seed) {
+    private Simulation(long seed, boolean durable, NodeFactory factory) {
         this.random = new Random(seed);
+        this.durable = durable;
+        this.factory = factory;
         for (String name : Services.NAMES) {
             services.put(name, Services.create(name, new Random(random.nextLong())));
         }
@@ -74,18 +84,46 @@ public final class Simulation implements AutoCloseable {
 
     /**
      * Starts {@code nodeCount} nodes n0.. with Spring {@code profiles} (and further Spring arguments), all
-     * given {@code init} and initialised before this returns.
+     * given {@code init} and initialised before this returns. In memory, as the workbench runs them.
      */
     public static Simulation start(String profiles, int nodeCount, long seed, String... springArgs) {
+        return start(nodeCount, seed, false, springFactory(profiles, springArgs));
+    }
+
+    /**
+     * As {@link #start(String, int, long, String...)}, each node durable: a {@link SimulatedDisk} of its own
+     * that survives its {@link #crash}es, syncs that take {@link #syncLatency} of virtual time. This is the
+     * set-up for crash tests of a workload:
+     * <pre>
+     * try (Simulation sim = Simulation.startDurable("lin-kv", 3, seed)) {
+     *     sim.crash("n1");                                        // memory and queued work gone, disk keeps the synced
+     *     sim.runFor(Duration.ofSeconds(2));
+     *     CompletableFuture&lt;Message&gt; initOk = sim.restart("n1"); // a fresh context, same id and disk, init again
+     *     sim.pause("n2");                                        // runs nothing (input waits) ...
+     *     sim.after(Duration.ofSeconds(3), () -> sim.resume("n2")); // ... until resumed, its clock jumped
+     *     sim.runFor(Duration.ofSeconds(10));
+     * }
+     * </pre>
+     */
+    public static Simulation startDurable(String profiles, int nodeCount, long seed, String... springArgs) {
+        return start(nodeCount, seed, true, springFactory(profiles, springArgs));
+    }
+
+    private static NodeFactory springFactory(String profiles, String... springArgs) {
         String[] args = new String[springArgs.length + 1];
         args[0] = "--spring.profiles.active=" + profiles;
         System.arraycopy(springArgs, 0, args, 1, springArgs.length);
-        return start(nodeCount, seed, (sim, loop) -> {
+        return (sim, id, loop) -> {
             SpringApplication application = NodeApplication.application(NodeApplication.class);
-            application.addInitializers(context -> context.getBeanFactory().registerSingleton("eventLoop", loop));
-            ConfigurableApplicationContext context = application.run(args);
-            return context;
-        });
+            application.addInitializers(context -> {
+                context.getBeanFactory().registerSingleton("eventLoop", loop);
+                if (sim.durable) {
+                    context.getBeanFactory().registerSingleton("disk", sim.disks.get(id));
+                    context.getBeanFactory().registerSingleton("syncRunner", sim.syncRunner(loop));
+                }
+            });
+            return application.run(args);
+        };
     }
 
     /**
@@ -93,46 +131,45 @@ public final class Simulation implements AutoCloseable {
      * handlers or drives a core, as a workload bean's constructor does), then initialised.
      */
     public static Simulation startWired(int nodeCount, long seed, Consumer<Node> wiring) {
-        return start(nodeCount, seed, (sim, loop) -> {
+        return start(nodeCount, seed, false, wiredFactory(wiring));
+    }
+
+    /** As {@link #startWired}, each node durable as in {@link #startDurable}: for cores in the test tree. */
+    public static Simulation startWiredDurable(int nodeCount, long seed, Consumer<Node> wiring) {
+        return start(nodeCount, seed, true, wiredFactory(wiring));
+    }
+
+    private static NodeFactory wiredFactory(Consumer<Node> wiring) {
+        return (sim, id, loop) -> {
+            NodeStorage storage = sim.durable ? NodeStorage.on(sim.disks.get(id), sim.syncRunner(loop)) : null;
             Node node = new Node(loop, task -> {
                 throw new IllegalStateException("a simulated node starts no threads");
-            });
+            }, storage);
             wiring.accept(node);
             return node;
-        });
+        };
     }
 
-    /** Builds a node on a virtual-time loop: a Spring context holding one, or a bare {@link Node}. */
+    /** Builds node {@code id} on a virtual-time loop: a Spring context holding one, or a bare {@link Node}. */
     private interface NodeFactory {
-        Object create(Simulation sim, EventLoop loop);
+        Object create(Simulation sim, String id, EventLoop loop);
     }
 
-    private static Simulation start(int nodeCount, long seed, NodeFactory factory) {
-        Simulation sim = new Simulation(seed);
+    private static Simulation start(int nodeCount, long seed, boolean durable, NodeFactory factory) {
+        Simulation sim = new Simulation(seed, durable, factory);
         try {
-            List<String> ids = new ArrayList<>();
             for (int i = 0; i < nodeCount; i++) {
-                ids.add("n" + i);
-            }
-            for (String id : ids) {
-                Object created = factory.create(sim, sim.time.loop(sim.random.nextLong()));
-                Node node;
-                if (created instanceof ConfigurableApplicationContext context) {
-                    sim.contexts.put(id, context);
-                    node = context.getBean(Node.class);
-                } else {
-                    node = (Node) created;
+                sim.ids.add("n" + i);
+                if (durable) {
+                    sim.disks.put("n" + i, new SimulatedDisk());
                 }
-                node.connect(sim::route);
-                sim.nodes.put(id, node);
+            }
+            for (String id : sim.ids) {
+                sim.create(id);
             }
             List<CompletableFuture<Message>> inits = new ArrayList<>();
-            for (String id : ids) {
-                ObjectNode init = Wire.JSON.createObjectNode();
-                init.put("type", "init");
-                init.put("node_id", id);
-                init.set("node_ids", Wire.JSON.valueToTree(ids));
-                inits.add(sim.request(id, init));
+            for (String id : sim.ids) {
+                inits.add(sim.init(id));
             }
             sim.runUntil(() -> inits.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(1));
             for (CompletableFuture<Message> init : inits) {
@@ -145,6 +182,101 @@ public final class Simulation implements AutoCloseable {
             sim.close();
             throw e;
         }
+    }
+
+    private void create(String id) {
+        EventLoop loop = time.loop(random.nextLong());
+        Object created = factory.create(this, id, loop);
+        Node node;
+        if (created instanceof ConfigurableApplicationContext context) {
+            contexts.put(id, context);
+            node = context.getBean(Node.class);
+        } else {
+            node = (Node) created;
+        }
+        node.connect(this::route);
+        nodes.put(id, node);
+        loops.put(id, loop);
+    }
+
+    private CompletableFuture<Message> init(String id) {
+        ObjectNode init = Wire.JSON.createObjectNode();
+        init.put("type", "init");
+        init.put("node_id", id);
+        init.set("node_ids", Wire.JSON.valueToTree(ids));
+        return request(id, init);
+    }
+
+    private SimulatedSync syncRunner(EventLoop loop) {
+        return new SimulatedSync(loop.executor(), new Random(random.nextLong()), () -> syncLatencyNanos);
+    }
+
+    // ---- process faults (Jepsen's kill and pause) -------------------------------------------
+
+    /**
+     * Kills node {@code id} at once, wherever it is: its memory and its queued work (timers, input, a sync
+     * under way) are gone, nothing more leaves it, and messages to it are dropped until {@link #restart}.
+     * A durable node's disk keeps only what was synced, and may keep a torn prefix of the last unsynced
+     * write ({@link SimulatedDisk#crash}). Callable from a task ({@link #after}) at any virtual moment.
+     */
+    public Simulation crash(String id) {
+        if (!crashed.add(id)) {
+            return this;
+        }
+        ConfigurableApplicationContext context = contexts.remove(id);
+        if (context != null) {
+            context.close();
+        }
+        nodes.get(id).close();
+        SimulatedDisk disk = disks.get(id);
+        if (disk != null) {
+            disk.crash(random);
+        }
+        return this;
+    }
+
+    /**
+     * Starts a crashed node again: a fresh context (or wired node) with the same id on the same disk, given
+     * {@code init} with the same node_ids; returns the future of its answer (init_ok, or an error when its
+     * storage refuses to start). It serves once that answer is out.
+     */
+    public CompletableFuture<Message> restart(String id) {
+        if (!crashed.remove(id)) {
+            throw new IllegalStateException(id + " is not crashed");
+        }
+        create(id);
+        return init(id);
+    }
+
+    /**
+     * Stops node {@code id} as SIGSTOP does: it runs nothing (no input handled, no output, no timer, no sync
+     * completes) until {@link #resume}; input that arrives meanwhile is handled after, in order, and its clock
+     * has jumped.
+     */
+    public Simulation pause(String id) {
+        time.pause(loops.get(id));
+        return this;
+    }
+
+    public Simulation resume(String id) {
+        time.resume(loops.get(id));
+        return this;
+    }
+
+    /** Whether node {@code id} is running (not crashed; a paused node counts as running). */
+    public boolean isUp(String id) {
+        return !crashed.contains(id);
+    }
+
+    /** Mean virtual time a sync of a durable node takes from now on (each drawn in [mean/2, 3 mean/2]). */
+    public Simulation syncLatency(Duration mean) {
+        this.syncLatencyNanos = mean.toNanos();
+        return this;
+    }
+
+    /** Node {@code id}'s disk (durable simulations only). */
+    public SimulatedDisk disk(String id) {
+        return disks.get(id);
     }
 
     // ---- the network ------------------------------------------------------------------------
@@ -252,6 +384,9 @@ public final class Simulation implements AutoCloseable {
     private void deliver(Message message, String line) {
         Node node = nodes.get(message.dest());
         if (node != null) {
+            if (crashed.contains(message.dest())) {
+                return; // a dead process reads nothing
+            }
             if (!cutOff(message.src(), message.dest())) {
                 node.receive(line);
             }
@@ -292,8 +427,11 @@ public final class Simulation implements AutoCloseable {
         ObjectNode request = body.deepCopy();
         request.put("msg_id", msgId);
         CompletableFuture<Message> reply = new CompletableFuture<>();
-        pendingClientRequests.put(msgId, reply);
         allMessages++;
+        if (crashed.contains(nodeId)) {
+            return reply; // never answered: indeterminate, as a request to a dead process is
+        }
+        pendingClientRequests.put(msgId, reply);
         nodes.get(nodeId).receive(Wire.line("c" + msgId, nodeId, request));
         return reply;
     }

@@ -61,9 +61,34 @@ public final class VirtualTime {
             if (task.owner != null && task.owner.shutdown) {
                 continue;
             }
+            if (task.owner != null && task.owner.paused) {
+                task.owner.deferred.add(task); // a stopped process: its work waits, in order, for the resume
+                continue;
+            }
             task.run();
         }
         nowNanos = Math.max(nowNanos, endNanos);
+    }
+
+    /**
+     * Stops a node's loop as SIGSTOP stops a process: nothing of it runs (input, timers, syncs) until
+     * {@link #resume}; what falls due meanwhile waits, in order.
+     */
+    public void pause(EventLoop loop) {
+        ((Executor) loop.executor()).paused = true;
+    }
+
+    /** Runs what waited during the pause, in its order, from now (the node's clock has jumped), then the rest as due. */
+    public void resume(EventLoop loop) {
+        Executor executor = (Executor) loop.executor();
+        executor.paused = false;
+        for (Task<?> task : executor.deferred) {
+            if (!task.isCancelled()) {
+                task.dueNanos = Math.max(task.dueNanos, nowNanos);
+                enqueue(task);
+            }
+        }
+        executor.deferred.clear();
     }
 
     /** Tasks still queued, including periodic ones (tests check that idle nodes schedule nothing busy). */
@@ -136,6 +161,8 @@ public final class VirtualTime {
     /** One node's view: its tasks go into the shared queue; shutting it down only silences its own. */
     private final class Executor extends AbstractExecutorService implements ScheduledExecutorService {
         private boolean shutdown;
+        private boolean paused;
+        private final List<Task<?>> deferred = new ArrayList<>();
 
         private <V> Task<V> submitTask(Task<V> task) {
             if (shutdown) {

@@ -3,6 +3,7 @@ package dev.glomers.cluster.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glomers.cluster.CheckResult;
 import dev.glomers.cluster.ClusterResult;
+import dev.glomers.cluster.Faults;
 import dev.glomers.cluster.History;
 import dev.glomers.cluster.Json;
 import dev.glomers.cluster.MessageJournal;
@@ -75,7 +76,7 @@ public final class HtmlReport {
         d.put("msgsPerOp", Map.of("servers", result.serverMsgsPerOp(), "all", result.allMsgsPerOp()));
         d.put("checks", checks(result));
         d.put("ops", ops(result.history().ops()));
-        d.put("nemesis", partitions(result.history().ops()));
+        d.put("faults", faults(result.history().ops()));
         Map<String, Object> net = new LinkedHashMap<>();
         net.put("bucketSeconds", MessageJournal.BUCKET_NANOS / 1e9);
         net.putAll(journal.sendsPerBucket());
@@ -132,8 +133,28 @@ public final class HtmlReport {
         return m;
     }
 
-    /** Partitioned periods as [start, end] seconds; an unhealed one ends with the history. */
-    static List<double[]> partitions(List<Op> history) {
+    /** Each fault's shade: Jepsen's colours for its kill, pause and partition bands (jepsen.nemesis.combined). */
+    private static final Map<String, String> FAULT_COLOURS = Map.of(Faults.PARTITION, "#E9DCA0", Faults.KILL,
+            "#E9A4A0", Faults.PAUSE, "#A0B1E9");
+
+    /** Per fault that happened: its kind, colour and periods in force, as the page shades them. */
+    static List<Map<String, Object>> faults(List<Op> history) {
+        List<Map<String, Object>> faults = new ArrayList<>();
+        for (String kind : Faults.KINDS) {
+            List<double[]> periods = periods(history, Faults.beginning(kind), Faults.end(kind));
+            if (!periods.isEmpty()) {
+                Map<String, Object> fault = new LinkedHashMap<>();
+                fault.put("kind", kind);
+                fault.put("colour", FAULT_COLOURS.get(kind));
+                fault.put("periods", periods);
+                faults.add(fault);
+            }
+        }
+        return faults;
+    }
+
+    /** Periods between nemesis ops {@code begin} and {@code end} as [start, end] seconds; an open one ends with the history. */
+    static List<double[]> periods(List<Op> history, String begin, String end) {
         List<double[]> periods = new ArrayList<>();
         Double start = null;
         long last = 0;
@@ -142,9 +163,9 @@ public final class HtmlReport {
             if (op.isClientOp()) {
                 continue;
             }
-            if (op.f().equals("start-partition") && start == null) {
+            if (op.f().equals(begin) && start == null) {
                 start = op.timeNanos() / 1e9;
-            } else if (op.f().equals("stop-partition") && start != null) {
+            } else if (op.f().equals(end) && start != null) {
                 periods.add(new double[] {start, op.timeNanos() / 1e9});
                 start = null;
             }

@@ -29,10 +29,22 @@ public final class PnCounterState implements AddReadCrdt {
 
     private final Map<String, Entry> entries = new HashMap<>();
 
-    /** Adds {@code delta} (any sign) at {@code origin}, the local node. */
+    /**
+     * Adds {@code delta} (any sign) at {@code origin}, the local node. An add that would take this node's
+     * sum or the count as this node knows it out of the 64-bit range is refused with a definite error
+     * (12, as g-counter answers): it never happened, and later reads stay answerable.
+     */
     public void add(String origin, long delta) {
         Entry entry = entries.getOrDefault(origin, new Entry(0, 0));
-        entries.put(origin, new Entry(entry.version() + 1, Math.addExact(entry.sum(), delta)));
+        long sum;
+        try {
+            sum = Math.addExact(entry.sum(), delta);
+            Math.addExact(value(), delta);
+        } catch (ArithmeticException overflow) {
+            // Definite, and the same answer g-counter gives: the add never happened.
+            throw RpcError.malformed("adding " + delta + " would overflow the counter");
+        }
+        entries.put(origin, new Entry(entry.version() + 1, sum));
     }
 
     @Override

@@ -6,7 +6,6 @@
 
   const data = JSON.parse(document.getElementById('run-data').textContent);
   const ops = data.ops;
-  const PARTITION_FILL = 'rgba(220, 60, 60, 0.13)';
   const OK_COLOURS = ['#1f77b4', '#2ca02c', '#9467bd', '#17becf', '#8c564b', '#e377c2', '#7f7f7f'];
   const FAIL_COLOURS = ['#d62728', '#ff6f91', '#a50f15', '#fb6a4a'];
   const INFO_COLOURS = ['#ff7f0e', '#bcbd22', '#e6a100', '#c77c02'];
@@ -84,25 +83,43 @@
     figuresEl.append(div);
   });
 
-  // --- time series: partitions shaded on every chart over time ---
+  // --- time series: every fault shaded in its own colour on every chart over time ---
 
-  function shadePartitions(u) {
+  // A fault's colour, see through, so that overlapping faults and the points under them still show.
+  function faultFill(fault) {
+    return fault.colour + '80';
+  }
+
+  (function faultLegend() {
+    const legend = document.getElementById('fault-legend');
+    data.faults.forEach(fault => {
+      const span = document.createElement('span');
+      const swatch = document.createElement('i');
+      swatch.style.background = faultFill(fault);
+      span.append(swatch, fault.kind + ' (' + fault.periods.length + ')');
+      legend.append(span);
+    });
+  })();
+
+  function shadeFaults(u) {
     const ctx = u.ctx;
     ctx.save();
-    ctx.fillStyle = PARTITION_FILL;
     const left = u.bbox.left;
     const right = u.bbox.left + u.bbox.width;
-    let bands = 0;
-    data.nemesis.forEach(([from, to]) => {
-      const x0 = Math.max(left, u.valToPos(from, 'x', true));
-      const x1 = Math.min(right, u.valToPos(to, 'x', true));
-      if (x1 > x0) {
-        ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
-        bands++;
-      }
+    data.faults.forEach(fault => {
+      ctx.fillStyle = faultFill(fault);
+      let bands = 0;
+      fault.periods.forEach(([from, to]) => {
+        const x0 = Math.max(left, u.valToPos(from, 'x', true));
+        const x1 = Math.min(right, u.valToPos(to, 'x', true));
+        if (x1 > x0) {
+          ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+          bands++;
+        }
+      });
+      u.root.parentNode.setAttribute('data-' + fault.kind + '-bands', String(bands));
     });
     ctx.restore();
-    u.root.parentNode.setAttribute('data-partition-bands', String(bands));
   }
 
   function timeChart(name, title, series, xs, ys, yOptions) {
@@ -114,7 +131,7 @@
       scales: {x: {time: false}, y: yOptions || {}},
       axes: [{label: 'seconds since the clients started'}, {label: title, size: 60}],
       series: [{label: 'time (s)'}].concat(series),
-      hooks: {drawClear: [shadePartitions], draw: [() => markDrawn(name)]},
+      hooks: {drawClear: [shadeFaults], draw: [() => markDrawn(name)]},
     }, [xs].concat(ys), el);
   }
 
@@ -245,15 +262,15 @@
         + '<path d="M0,0 L10,5 L0,10 z" fill="' + colour + '"/></marker>');
     });
     parts.push('</defs>');
-    // Partitioned periods inside the window.
-    data.nemesis.forEach(([from, to]) => {
+    // Fault periods inside the window.
+    data.faults.forEach(fault => fault.periods.forEach(([from, to]) => {
       const y0 = Math.max(top, y(from * 1000));
       const y1 = Math.min(svgHeight, y(to * 1000));
       if (y1 > y0) {
         parts.push('<rect x="0" y="' + y0 + '" width="' + svgWidth + '" height="' + (y1 - y0) + '" fill="'
-          + PARTITION_FILL + '"/>');
+          + faultFill(fault) + '"/>');
       }
-    });
+    }));
     // Time ticks.
     const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].find(s => s * pxPerMs >= 40) || 10000;
     for (let t = Math.ceil(d.fromMs / step) * step; t <= endMs; t += step) {

@@ -2,7 +2,8 @@ package dev.glomers.cluster.fakes;
 
 /**
  * unique-ids. Modes: {@code correct} (node id + counter); {@code counter} (a bare counter: duplicates
- * across nodes).
+ * across nodes). The counter lives in memory only, so a node that is killed and restarted counts from 0
+ * again and hands out its old ids a second time: {@code correct} is unique only while no node dies.
  */
 public final class UniqueIdsNode extends FakeNode {
 

@@ -75,7 +75,8 @@ class HtmlReportTest {
         assertThat(data.path("ops").path("t")).hasSize(2);
         assertThat(data.path("ops").path("type").toString()).isEqualTo("[\"ok\",\"info\"]");
         assertThat(data.path("ops").path("latency").get(0).asDouble()).isEqualTo(2.0);
-        assertThat(data.path("nemesis").toString()).isEqualTo("[[0.1,0.3]]");
+        assertThat(data.path("faults").toString())
+                .isEqualTo("[{\"kind\":\"partition\",\"colour\":\"#E9DCA0\",\"periods\":[[0.1,0.3]]}]");
         assertThat(data.path("stable").toString()).isEqualTo("[0,3,40]");
         JsonNode diagram = data.path("diagram");
         assertThat(diagram.path("columns").toString()).isEqualTo("[\"clients\",\"n0\",\"n1\"]");
@@ -98,7 +99,7 @@ class HtmlReportTest {
         history.nemesis("start-partition", TextNode.valueOf("halves"), 100 * MS);
         Op op = history.invoke(0, "read", NullNode.getInstance(), 200 * MS, "n0", false);
         history.complete(op, Op.Type.OK, Json.valueOf(List.of()), 900 * MS, null);
-        List<double[]> periods = HtmlReport.partitions(history.ops());
+        List<double[]> periods = HtmlReport.periods(history.ops(), "start-partition", "stop-partition");
         assertThat(periods).hasSize(1);
         assertThat(periods.get(0)).containsExactly(0.1, 0.9);
     }

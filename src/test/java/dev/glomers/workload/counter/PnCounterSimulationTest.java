@@ -62,4 +62,29 @@ class PnCounterSimulationTest {
             assertThat(converged(sim, history, sum)).isTrue();
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void anAddThatWouldOverflowIsADefiniteErrorAndTheNodeGoesOn() {
+        try (Simulation sim = Simulation.start("pn-counter", 2, 4)) {
+            CounterHistory history = new CounterHistory(sim);
+            Op huge = history.add("n0", Long.MAX_VALUE);
+            sim.runFor(Duration.ofMillis(1));
+            assertThat(huge.ok()).isTrue();
+            Op overflow = history.add("n0", 1);
+            sim.runFor(Duration.ofMillis(1));
+            assertThat(overflow.errorCode()).as("n0's own sum would overflow: %s", overflow).isEqualTo(12);
+            assertThat(read(sim, history, "n0")).as("the node still serves").isEqualTo(Long.MAX_VALUE);
+
+            sim.runFor(Duration.ofSeconds(2));
+            assertThat(read(sim, history, "n1")).as("n1 learnt n0's add").isEqualTo(Long.MAX_VALUE);
+            Op overflowAtN1 = history.add("n1", 1);
+            sim.runFor(Duration.ofMillis(1));
+            assertThat(overflowAtN1.errorCode()).as("n1's own sum fits, the count it knows would not: %s", overflowAtN1)
+                    .isEqualTo(12);
+            Op fits = history.add("n1", -5);
+            sim.runFor(Duration.ofMillis(1));
+            assertThat(fits.ok()).isTrue();
+            assertThat(read(sim, history, "n1")).isEqualTo(Long.MAX_VALUE - 5);
+        }
+    }
 }
