@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * minority, a majority or all of them. Every history must be linearizable: nothing acknowledged is lost,
  * and nothing is answered from a log a restarted node lost. After the last fault the cluster serves again.
  */
-class LinKvCrashTest {
+public class LinKvCrashTest {
 
     private static RaftProperties settings;
     private static Retry reforward;
@@ -46,7 +46,7 @@ class LinKvCrashTest {
     }
 
     /** One random fault: a partition or heal, crashes of 1, a minority, a majority or all, restarts, a pause or resume. */
-    static void fault(Simulation sim, Set<String> crashed, Set<String> paused) {
+    public static void fault(Simulation sim, Set<String> crashed, Set<String> paused) {
         List<String> ids = new ArrayList<>(sim.nodeIds());
         Collections.shuffle(ids, sim.random());
         switch (sim.random().nextInt(5)) {
@@ -72,12 +72,12 @@ class LinKvCrashTest {
         }
     }
 
-    static void restartAll(Simulation sim, Set<String> crashed) {
+    public static void restartAll(Simulation sim, Set<String> crashed) {
         crashed.forEach(sim::restart);
         crashed.clear();
     }
 
-    static void endFaults(Simulation sim, Set<String> crashed, Set<String> paused) {
+    public static void endFaults(Simulation sim, Set<String> crashed, Set<String> paused) {
         restartAll(sim, crashed);
         paused.forEach(sim::resume);
         paused.clear();
