@@ -25,7 +25,7 @@ import java.util.Set;
  * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
  * {@link StateMachine}: roles, terms and votes, the consistency check, the commit rule and applying. The
  * rest is in its own classes, as etcd-io/raft splits it: the log ({@link RaftLog}), a leader's view of
- * each follower and what it sends when ({@link Replicator}, {@link Progress}), client operations at their
+ * each follower and what it sends when ({@link Replicator}, {@link FollowerProgress}), client operations at their
  * origin ({@link Proposals}), what a follower says to its leader ({@link FollowerChannel}) and the ways
  * messages take ({@link Links}, {@link Outbox}). docs/lin-kv.md explains the message economy on top.
  */
@@ -442,7 +442,7 @@ public final class RaftCore<C, R> implements Core {
                 append(new Entry<>(term, from, op.id(), machine.decode(op.cmd())), now, out);
             }
         }
-        Progress f = replicator.progress(from);
+        FollowerProgress f = replicator.progress(from);
         if (f == null) {
             return;
         }

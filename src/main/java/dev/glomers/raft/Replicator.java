@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A leader's side of replication: one {@link Progress} per follower, and which appends go out when. The
+ * A leader's side of replication: one {@link FollowerProgress} per follower, and which appends go out when. The
  * paper's rule is that every follower eventually gets every entry; the economy on top is that new entries
  * go at once only to the followers that must have them now (the origins of forwarded operations, plus as
  * many of the best caught-up followers as a majority needs), the others get them with their next
@@ -25,7 +25,7 @@ final class Replicator<C> {
     private final RaftProperties settings;
     private final Links links;
     private final int majority;
-    private Map<String, Progress> followers = Map.of();
+    private Map<String, FollowerProgress> followers = Map.of();
     /** When the leader's own new entries must be on their way to enough followers for a commit. */
     private long replicateAt = Long.MAX_VALUE;
 
@@ -42,7 +42,7 @@ final class Replicator<C> {
         followers = new LinkedHashMap<>();
         replicateAt = Long.MAX_VALUE;
         for (String peer : peers) {
-            Progress f = new Progress(peer);
+            FollowerProgress f = new FollowerProgress(peer);
             f.next = log.lastIndex() + 1;
             f.lastHeardAt = now;
             f.lastHeardDirectlyAt = now;
@@ -58,17 +58,17 @@ final class Replicator<C> {
         replicateAt = Long.MAX_VALUE;
     }
 
-    Progress progress(String follower) {
+    FollowerProgress progress(String follower) {
         return followers.get(follower);
     }
 
-    Collection<Progress> all() {
+    Collection<FollowerProgress> all() {
         return followers.values();
     }
 
     /** When the entry just appended to our log goes out. */
     void appended(Entry<C> entry, long now) {
-        Progress origin = followers.get(entry.origin());
+        FollowerProgress origin = followers.get(entry.origin());
         if (origin != null) {
             // Its operations come batched already: the entries go back at once (the leader's own ride along).
             origin.markUrgent(now);
@@ -95,7 +95,7 @@ final class Replicator<C> {
      * a heartbeat to followers that heard nothing for a heartbeat interval.
      */
     void tick(long term, long commit, long now, Effects out) {
-        for (Progress f : followers.values()) {
+        for (FollowerProgress f : followers.values()) {
             if (f.urgent && f.urgentAt <= now) {
                 sendAppend(f, term, commit, now, out);
             }
@@ -104,10 +104,10 @@ final class Replicator<C> {
             replicateAt = Long.MAX_VALUE;
             // Followers our appends reach directly first (one message, not two), then the ones heard from most
             // recently (they answer soonest); the rest wait for their heartbeat.
-            List<Progress> byMatch = new ArrayList<>(followers.values());
-            byMatch.sort(Comparator.comparing((Progress f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
+            List<FollowerProgress> byMatch = new ArrayList<>(followers.values());
+            byMatch.sort(Comparator.comparing((FollowerProgress f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
             long holding = byMatch.stream().filter(f -> f.next > log.lastIndex()).count();
-            for (Progress f : byMatch) {
+            for (FollowerProgress f : byMatch) {
                 if (holding >= majority - 1) {
                     break;
                 }
@@ -117,7 +117,7 @@ final class Replicator<C> {
                 }
             }
         }
-        for (Progress f : followers.values()) {
+        for (FollowerProgress f : followers.values()) {
             if (now - f.lastSentAt >= heartbeatPeriod(f)) {
                 sendAppend(f, term, commit, now, out);
             }
@@ -126,7 +126,7 @@ final class Replicator<C> {
 
     long wakeAt() {
         long wake = replicateAt;
-        for (Progress f : followers.values()) {
+        for (FollowerProgress f : followers.values()) {
             wake = Math.min(wake, f.urgent ? f.urgentAt : f.lastSentAt + heartbeatPeriod(f));
         }
         return wake;
@@ -138,16 +138,16 @@ final class Replicator<C> {
      * that way. One that stays silent even so is cut off, and gets a heartbeat only once per maximum election
      * timeout until it speaks again.
      */
-    private long heartbeatPeriod(Progress f) {
+    private long heartbeatPeriod(FollowerProgress f) {
         long cutOff = 2 * settings.electionTimeoutMax().toMillis();
         return f.lastSentAt - f.lastHeardAt <= cutOff ? settings.heartbeatInterval().toMillis() : settings.electionTimeoutMax().toMillis();
     }
 
-    private boolean silent(Progress f, long now) {
+    private boolean silent(FollowerProgress f, long now) {
         return now - f.lastHeardDirectlyAt > 2 * settings.heartbeatInterval().toMillis();
     }
 
-    private void sendAppend(Progress f, long term, long commit, long now, Effects out) {
+    private void sendAppend(FollowerProgress f, long term, long commit, long now, Effects out) {
         if (now - f.lastSentAt >= settings.heartbeatInterval().toMillis() && f.match < f.next - 1) {
             f.next = f.match + 1; // sent a heartbeat interval ago and never acknowledged: lost, send again
         }
@@ -176,7 +176,7 @@ final class Replicator<C> {
     }
 
     /** A follower spoke (directly or not), and says whether our appends reach it directly. */
-    void heard(Progress f, boolean direct, boolean unheard, long now) {
+    void heard(FollowerProgress f, boolean direct, boolean unheard, long now) {
         f.lastHeardAt = now;
         if (direct) {
             f.lastHeardDirectlyAt = now;
@@ -188,7 +188,7 @@ final class Replicator<C> {
     }
 
     /** The result of an append of this term; true when the follower's match advanced (the commit may move). */
-    boolean acknowledged(Progress f, AppendResult result, long now) {
+    boolean acknowledged(FollowerProgress f, AppendResult result, long now) {
         if (result.success()) {
             boolean advanced = result.matchIndex() > f.match;
             if (advanced) {
@@ -206,7 +206,7 @@ final class Replicator<C> {
     /** How many members (ourselves included) hold index {@code n}. */
     int holders(long n) {
         int holders = 1;
-        for (Progress f : followers.values()) {
+        for (FollowerProgress f : followers.values()) {
             if (f.match >= n) {
                 holders++;
             }
@@ -215,7 +215,7 @@ final class Replicator<C> {
     }
 
     void markUrgent(String follower, long now) {
-        Progress f = followers.get(follower);
+        FollowerProgress f = followers.get(follower);
         if (f != null) {
             f.markUrgent(now);
         }

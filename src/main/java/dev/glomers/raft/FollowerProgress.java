@@ -1,11 +1,11 @@
 package dev.glomers.raft;
 
 /**
- * What a leader knows of one follower (etcd's Progress): how far its log matches ours ({@code match}),
+ * What a leader knows of one follower (etcd's FollowerProgress): how far its log matches ours ({@code match}),
  * where the next append starts ({@code next}), and the message-economy facts: whether it must hear from
  * us soon, when we last sent and heard, and whether its direct link works.
  */
-final class Progress {
+final class FollowerProgress {
     final String id;
     long next;
     long match;
@@ -22,7 +22,7 @@ final class Progress {
     /** It says our appends do not reach it directly: they go through the other followers too. */
     boolean unheard;
 
-    Progress(String id) {
+    FollowerProgress(String id) {
         this.id = id;
     }
 
