@@ -1,28 +1,21 @@
 package dev.glomers.raft;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glomers.node.Body;
 import dev.glomers.node.Core;
 import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
-import dev.glomers.node.RpcError;
-import dev.glomers.node.Wire;
 import dev.glomers.raft.RaftMessages.AppendEntries;
 import dev.glomers.raft.RaftMessages.AppendResult;
-import dev.glomers.raft.RaftMessages.Bundle;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
+import dev.glomers.raft.RaftMessages.PreVote;
+import dev.glomers.raft.RaftMessages.PreVoteResult;
 import dev.glomers.raft.RaftMessages.ForwardedOp;
+import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.WireEntry;
 import dev.glomers.retry.Backoff;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import dev.glomers.storage.Stored;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -30,67 +23,15 @@ import java.util.Set;
 
 /**
  * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
- * {@link StateMachine}. Every client operation, reads included, goes through the log, so every answer
- * is linearizable: a node answers its own clients when it applies their entries, and no node answers
- * from state it has not applied in log order.
- *
- * <p>Beyond the paper, for message economy (see docs/lin-kv.md):
- * <ul>
- * <li>Followers carry their clients' operations to the leader ({@code follower_update}), together with
- *     their append results; entries carry origin node and request id, so the origin answers its client,
- *     and applying skips an (origin, id) already applied, so an operation carried twice (a duplicate
- *     message, a re-forward to a new leader) takes effect once.</li>
- * <li>A leader sends new entries only to the followers that must have them now: the origins of
- *     forwarded operations, plus as many of the best caught-up followers as a majority needs; the others
- *     get them with their next heartbeat. Heartbeats go only to followers that heard nothing for a
- *     heartbeat interval, and a follower answers an empty append only when it must (a failed check).</li>
- * <li>In a cluster of at most three, a follower that holds an entry of the current term which it got
- *     from that term's leader knows it is committed (the leader and itself are a majority), so it applies
- *     and answers at once, and may hold the acknowledgement back ({@code ack-delay}) to piggyback it.</li>
- * <li>Around one-way links (the workbench's majorities ring) messages take a detour through a third node
- *     ({@code relay}); everything a step sends to one peer goes as one message ({@code bundle}), and the
- *     detours are timed to share messages with the direct traffic, so a ring costs about what the
- *     direct ways would.</li>
- * </ul>
- * The log lives in memory: the workbench never crashes or restarts a node.
+ * {@link StateMachine}: roles, terms and votes, the consistency check, the commit rule and applying. The
+ * rest is in its own classes, as etcd-io/raft splits it: the log ({@link RaftLog}), a leader's view of
+ * each follower and what it sends when ({@link Replicator}, {@link FollowerProgress}), client operations at their
+ * origin ({@link Proposals}), what a follower says to its leader ({@link FollowerChannel}) and the ways
+ * messages take ({@link Links}, {@link Outbox}). docs/lin-kv.md explains the message economy on top.
  */
 public final class RaftCore<C, R> implements Core {
 
-    enum Role { FOLLOWER, CANDIDATE, LEADER }
-
-    /** A log entry; {@code command} null is the no-op a new leader appends to commit its term. */
-    record Entry<C>(long term, String origin, long id, C command) {
-    }
-
-    /** A client's operation at its origin node, waiting to be applied. */
-    private record Pending<C>(Message request, C command, long deadline) {
-    }
-
-    /** What a leader knows of one follower. */
-    private static final class Follower {
-        final String id;
-        long next;
-        long match;
-        /** It must hear from us at {@link #urgentAt}: its own clients' entries, a repair, a new term, a commit it waits for. */
-        boolean urgent;
-        long urgentAt = Long.MAX_VALUE;
-        long lastSentAt;
-        long lastHeardAt;
-        /** When a message of it last reached us directly, not passed on by a peer. */
-        long lastHeardDirectlyAt;
-        /** When we last tried the direct way to it while it said that way was broken, and how long until the next try. */
-        long lastProbedAt;
-        long probeWait;
-        /** It says our appends do not reach it directly: they go through the other followers too. */
-        boolean unheard;
-
-        Follower(String id) {
-            this.id = id;
-        }
-    }
-
-    /** The longest wait between tries of a broken direct way, in heartbeat intervals. */
-    private static final int PROBE_WAIT_LIMIT = 4;
+    enum Role { FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER }
 
     private final String self;
     private final List<String> peers;
@@ -98,58 +39,35 @@ public final class RaftCore<C, R> implements Core {
     private final StateMachine<C, R> machine;
     private final RaftProperties settings;
     private final Random random;
-    private final Backoff reforward;
+    private final Links links;
+    private final Proposals<C> proposals;
+    private final FollowerChannel<C> channel;
+    private final Replicator<C> replicator;
+    private final RaftDisk<C> disk;
 
-    // ---- Raft's state (the paper's "persistent" part lives in memory: nodes never restart) ----
+    // ---- Raft's state ----
     private long term;
     private String votedFor;
-    /** Index i of the paper is {@code log.get(i - 1)}; index 0 is the empty prefix of term 0. */
-    private final List<Entry<C>> log = new ArrayList<>();
+    private final RaftLog<C> log = new RaftLog<>();
     private long commitIndex;
     private long lastApplied;
     private Role role = Role.FOLLOWER;
     /** The leader of {@link #term} as far as this node knows; null when it knows none. */
     private String leader;
+    private Set<String> votes = Set.of();
     private long electionDeadline;
+    /** When an append of the current leader last reached us: within the minimum election timeout we ignore elections. */
+    private long leaderHeardAt = Long.MIN_VALUE / 2;
     /**
      * Elections in a row that no peer answered at all: each doubles the next timeout (up to 8 times), so a
      * node cut off from everyone campaigns ever less often. Any answer, or a leader, starts over.
      */
     private int unansweredElections;
     private boolean electionAnswered = true;
-    private Set<String> votes = Set.of();
-    private Map<String, Follower> followers = Map.of();
-    /** When the leader's own new entries must be on their way to enough followers for a commit. */
-    private long replicateAt = Long.MAX_VALUE;
-
-    // ---- a follower's outgoing update ----
-    private AppendResult resultToSend;
-    private long updateAt = Long.MAX_VALUE;
-    private long lastUpdateSentAt;
-    /** The leader does not hear us directly: updates go around it, and the direct way is tried now and then. */
-    private boolean relayUpdates;
-    private long lastProbedLeaderAt;
-    private long probeLeaderWait;
-    /** Peers' updates we pass on to the leader, held to travel with our own at the end of our window. */
-    private final List<RaftMessages.Relay> heldRelays = new ArrayList<>();
-    private long heldRelaysUntil = Long.MAX_VALUE;
-    /** When an append last reached us directly, not passed on by a peer. */
-    private long lastDirectAppendAt;
     /** Set while a relayed message is being taken. */
     private boolean takingRelayed;
-    /** Own operations to carry to the leader with the next update. */
-    private final Set<Long> toForward = new LinkedHashSet<>();
-    /** Own operations carried to the leader and not yet seen back in this node's log. */
-    private final Set<Long> awaitingLog = new LinkedHashSet<>();
-    private long reforwardAt = Long.MAX_VALUE;
-
-    // ---- clients and application ----
-    private long nextRequestId;
-    /** By request id, in arrival order, which is deadline order. */
-    private final Map<Long, Pending<C>> pending = new LinkedHashMap<>();
-    private final Map<String, Set<Long>> appliedIds = new HashMap<>();
-    /** Own operations that never left this node (no leader was known): at their deadline they get a definite 11. */
-    private final Set<Long> neverSent = new HashSet<>();
+    /** The epoch of the last run recovered from disk (0: none); this run's is one more. */
+    private long recoveredEpoch;
 
     /**
      * @param reforward paces carrying operations to the leader again when they did not come back in an append
@@ -163,14 +81,36 @@ public final class RaftCore<C, R> implements Core {
         this.machine = machine;
         this.settings = settings;
         this.random = random;
-        this.reforward = reforward;
+        long heartbeat = settings.heartbeatInterval().toMillis();
+        this.links = new Links(self, peers, heartbeat);
+        this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
+        this.channel = new FollowerChannel<>(settings, links, proposals, machine);
+        this.replicator = new Replicator<>(log, machine, settings, links, majority);
+        this.disk = new RaftDisk<>(machine);
     }
 
     // ---- the Core contract ------------------------------------------------------------------
 
+    /**
+     * A restart: term, vote and log as they were synced. Nothing is known committed (commitIndex 0, an empty
+     * state machine): the leader's commit index brings applying back, and with it the applied-request table.
+     */
+    @Override
+    public void recover(Stored stored) {
+        RaftDisk.Recovered<C> recovered = disk.read(stored);
+        term = recovered.term();
+        votedFor = recovered.votedFor();
+        recovered.log().forEach(log::append);
+        recoveredEpoch = recovered.epoch();
+    }
+
     @Override
     public void start(long now, Effects out) {
-        probeLeaderWait = settings.heartbeatInterval().toMillis();
+        if (out.durable()) {
+            // Persisted before anything is sent: a request id of this run that reaches a peer is never reused.
+            proposals.setEpoch(recoveredEpoch + 1);
+            out.persist(RaftDisk.epoch(recoveredEpoch + 1));
+        }
         // Nobody leads yet and there is nobody to disrupt: the first election comes sooner.
         resetElectionDeadline(now);
         electionDeadline = now + (electionDeadline - now) / 3;
@@ -187,7 +127,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void take(Message message, long now, Effects out) {
-        if (!peers.contains(message.src())) {
+        if (!links.isMember(message.src())) {
             // Only members speak Raft: anyone else claiming a Raft type (a term, a vote, a leader) is a client
             // asking for something the state machine does not take, never a voice in the protocol.
             onClientRequest(message, now, out);
@@ -198,6 +138,8 @@ public final class RaftCore<C, R> implements Core {
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
             case RaftMessages.REQUEST_VOTE -> onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
             case RaftMessages.VOTE -> onVote(message.src(), Vote.read(message.body()), now, out);
+            case RaftMessages.PRE_VOTE -> onPreVote(message.src(), PreVote.read(message.body()), now, out);
+            case RaftMessages.PRE_VOTE_RESULT -> onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case RaftMessages.RELAY -> onRelay(message, now, out);
             case RaftMessages.BUNDLE -> onBundle(message, now, out);
             default -> onClientRequest(message, now, out);
@@ -215,118 +157,93 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void onTick(long now, Effects out) {
-        expireClients(now, out);
-        if (heldRelaysUntil <= now) {
+        proposals.expire(now, term, out);
+        if (links.heldUntil() <= now) {
             passHeldRelays(now, out);
         }
         if (role != Role.LEADER && now >= electionDeadline) {
-            startElection(now, out);
+            startPreVote(now, out);
         }
         if (role == Role.LEADER) {
-            leaderTick(now, out);
-        } else if (leader != null) {
-            if (now >= reforwardAt) {
-                reforwardUnseen(now);
+            if (replicator.recentlyHeard(now) < majority) {
+                // Check quorum: cut off from the majority, nothing it appends can commit. As a follower that knows
+                // no leader it answers new operations 11 at once instead of appending them in vain.
+                becomeFollower(null, now);
+                return;
             }
-            if (updateAt <= now) {
-                sendUpdate(now, out);
+            replicator.tick(term, commitIndex, now, out);
+        } else if (leader != null) {
+            if (now >= proposals.reforwardAt() && proposals.reforwardUnseen(now)) {
+                channel.dueBy(now);
+            }
+            if (channel.updateAt() <= now) {
+                channel.send(term, leader, now, out);
             }
         }
     }
 
     @Override
     public long wakeAt() {
-        long wake = pending.isEmpty() ? Long.MAX_VALUE : pending.values().iterator().next().deadline();
+        long wake = proposals.nextDeadline();
         if (role == Role.LEADER) {
-            wake = Math.min(wake, replicateAt);
-            for (Follower f : followers.values()) {
-                wake = Math.min(wake, f.urgent ? f.urgentAt : f.lastSentAt + heartbeatPeriod(f));
-            }
-            return wake;
+            return Math.min(wake, replicator.wakeAt());
         }
-        wake = Math.min(wake, Math.min(electionDeadline, heldRelaysUntil));
+        wake = Math.min(wake, Math.min(electionDeadline, links.heldUntil()));
         if (leader != null) {
-            wake = Math.min(wake, Math.min(updateAt, reforwardAt));
+            wake = Math.min(wake, Math.min(channel.updateAt(), proposals.reforwardAt()));
         }
         return wake;
     }
 
-    // ---- relaying around one-way links --------------------------------------------------------
+    // ---- relays and bundles -------------------------------------------------------------------
 
     private void onRelay(Message message, long now, Effects out) {
-        String to = message.body().path("to").asText();
-        JsonNode inner = message.body().get("msg");
-        if (inner == null || !inner.isObject() || RaftMessages.RELAY.equals(inner.path("type").asText())) {
+        Relay relay = links.read(message);
+        if (relay == null) {
             return;
         }
-        if (!peers.contains(message.body().path("from").asText())) {
-            return; // relayed on behalf of a non-member
-        }
-        if (to.equals(self)) {
+        if (relay.to().equals(self)) {
             takingRelayed = true;
             try {
-                take(new Message(message.body().path("from").asText(), self, (ObjectNode) inner), now, out);
+                take(links.unwrap(relay), now, out);
             } finally {
                 takingRelayed = false;
             }
-        } else if (peers.contains(to)) {
-            RaftMessages.Relay passed = new RaftMessages.Relay(to, message.body().path("from").asText(), (ObjectNode) inner);
-            long window = settings.forwardWindow().toMillis();
-            if (RaftMessages.UPDATE.equals(inner.path("type").asText()) && role == Role.FOLLOWER && to.equals(leader)
-                    && !relayUpdates && window > 0) {
-                // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in
-                // one message (a peer whose updates go around times them for this, see forwardAt).
-                heldRelays.add(passed);
-                heldRelaysUntil = Math.min(heldRelaysUntil, windowEnd(now + 1, window)); // ours just went if a window ends now
-            } else {
-                out.send(to, passed);
-                if (role == Role.FOLLOWER && relayUpdates && peers.size() == 2 && leader != null && !to.equals(leader)
-                        && (resultToSend != null || !toForward.isEmpty())) {
-                    // Three nodes, and our updates go through the peer we pass this to: ours rides along.
-                    sendUpdate(now, out);
-                }
-            }
+            return;
+        }
+        if (!links.isMember(relay.to())) {
+            return;
+        }
+        long window = settings.forwardWindow().toMillis();
+        if (RaftMessages.UPDATE.equals(relay.msg().path("type").asText()) && role == Role.FOLLOWER && relay.to().equals(leader)
+                && !channel.goesAround() && window > 0) {
+            // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in
+            // one message (a peer whose updates go around times them for this, see FollowerChannel.forwardAt).
+            links.hold(relay, Links.windowEnd(now + 1, window)); // ours just went if a window ends now
+            return;
+        }
+        out.send(relay.to(), relay);
+        if (role == Role.FOLLOWER && channel.goesAround() && peers.size() == 2 && leader != null && !relay.to().equals(leader)
+                && channel.hasSomethingToSay()) {
+            // Three nodes, and our updates go through the peer we pass this to: ours rides along.
+            channel.send(term, leader, now, out);
         }
     }
 
     /** The held peers' updates go to the leader, with our own update if we have anything to say. */
     private void passHeldRelays(long now, Effects out) {
-        if (role == Role.FOLLOWER && leader != null && !relayUpdates && (resultToSend != null || !toForward.isEmpty())) {
-            sendUpdate(now, out); // it passes the held ones on too
+        if (role == Role.FOLLOWER && leader != null && !channel.goesAround() && channel.hasSomethingToSay()) {
+            channel.send(term, leader, now, out); // it passes the held ones on too
             return;
         }
-        flushHeldRelays(out);
-    }
-
-    private void flushHeldRelays(Effects out) {
-        for (RaftMessages.Relay relay : heldRelays) {
-            out.send(relay.to(), relay);
-        }
-        heldRelays.clear();
-        heldRelaysUntil = Long.MAX_VALUE;
+        links.flushHeld(out);
     }
 
     /** The parts of a bundle, in order, each as if it had come by itself from the sender. */
     private void onBundle(Message message, long now, Effects out) {
-        for (JsonNode part : message.body().path("msgs")) {
+        for (var part : message.body().path("msgs")) {
             if (part.isObject() && !RaftMessages.BUNDLE.equals(part.path("type").asText())) {
-                take(new Message(message.src(), self, (ObjectNode) part), now, out);
-            }
-        }
-    }
-
-    /** Sends {@code body} to {@code dest} directly and through every other peer. */
-    private void sendAllWays(String dest, Body body, Effects out) {
-        out.send(dest, body);
-        sendAround(dest, body, out);
-    }
-
-    /** Sends {@code body} to {@code dest} through every other peer only. */
-    private void sendAround(String dest, Body body, Effects out) {
-        ObjectNode tree = Wire.tree(body);
-        for (String peer : peers) {
-            if (!peer.equals(dest)) {
-                out.send(peer, new RaftMessages.Relay(dest, self, tree));
+                take(new Message(message.src(), self, (com.fasterxml.jackson.databind.node.ObjectNode) part), now, out);
             }
         }
     }
@@ -338,55 +255,14 @@ public final class RaftCore<C, R> implements Core {
             return; // an unknown message from a node: nothing to answer
         }
         C command = machine.command(request);
-        long id = ++nextRequestId;
-        pending.put(id, new Pending<>(request, command, now + settings.clientTimeout().toMillis()));
+        long id = proposals.add(request, command, now);
         if (role == Role.LEADER) {
             append(new Entry<>(term, self, id, command), now, out);
         } else if (leader == null) {
-            // Held until a leader is known (an election may be under way), or answered 11 at its deadline.
-            neverSent.add(id);
-            toForward.add(id);
+            proposals.holdForLeader(id); // until a leader is known (an election may be under way), or 11 at its deadline
         } else {
-            toForward.add(id);
-            updateAt = Math.min(updateAt, forwardAt(now));
-        }
-    }
-
-    /**
-     * When operations that arrive now go to the leader: at the end of the forward window. A follower whose
-     * updates go around the leader sends them so that the peer passing them on has them before its own
-     * window ends, and sends both in one message: with three nodes they ride along with the leader's appends
-     * to the other follower, which pass through us just after each window ends (see {@link #onRelay}), and
-     * this is only the latest time; with more, they go half a window early.
-     */
-    private long forwardAt(long now) {
-        long window = settings.forwardWindow().toMillis();
-        if (!relayUpdates) {
-            return windowEnd(now, window);
-        }
-        if (peers.size() == 2) {
-            return windowEnd(now, window) + window / 2;
-        }
-        return windowEnd(now + window / 2, window) - window / 2;
-    }
-
-    /** Operations that were not applied in time get error 0: they may still be applied later, or never. */
-    private void expireClients(long now, Effects out) {
-        var it = pending.entrySet().iterator();
-        while (it.hasNext()) {
-            var next = it.next();
-            if (next.getValue().deadline() > now) {
-                break;
-            }
-            it.remove();
-            toForward.remove(next.getKey());
-            awaitingLog.remove(next.getKey());
-            if (neverSent.remove(next.getKey())) {
-                // It never left this node, so saying it did not happen is a promise we can keep.
-                out.fail(next.getValue().request(), RpcError.unavailable("no leader known in term " + term));
-            } else {
-                out.fail(next.getValue().request(), RpcError.timeout("not applied in time; it may still take effect"));
-            }
+            proposals.forward(id);
+            channel.dueBy(channel.forwardAt(now, peers.size()));
         }
     }
 
@@ -400,12 +276,56 @@ public final class RaftCore<C, R> implements Core {
         electionDeadline = now + (min + (long) (random.nextDouble() * spread)) * backoff;
     }
 
-    private void startElection(long now, Effects out) {
+    /** The election timer fired: first ask whether we could win, without raising our term. */
+    private void startPreVote(long now, Effects out) {
         unansweredElections = electionAnswered ? 0 : unansweredElections + 1;
         electionAnswered = false;
-        term++;
+        role = Role.PRE_CANDIDATE;
+        votes = new HashSet<>(Set.of(self));
+        setLeader(null, now);
+        resetElectionDeadline(now);
+        if (votes.size() >= majority) {
+            startElection(now, out);
+            return;
+        }
+        PreVote request = new PreVote(term + 1, log.lastIndex(), log.lastTerm());
+        peers.forEach(peer -> out.send(peer, request));
+    }
+
+    /**
+     * Check quorum for voters (the thesis, section 9.6): a node that heard its leader within the minimum
+     * election timeout, or that leads, ignores elections, so a node that was cut off and comes back with a
+     * higher term does not depose a healthy leader.
+     */
+    private boolean hearsLeader(long now) {
+        return role == Role.LEADER || (leader != null && now - leaderHeardAt < settings.electionTimeoutMin().toMillis());
+    }
+
+    private void onPreVote(String candidate, PreVote request, long now, Effects out) {
+        unansweredElections = 0; // someone reaches us
+        electionAnswered = true;
+        boolean grant = request.term() > term && log.isCoveredBy(request.lastIndex(), request.lastTerm()) && !hearsLeader(now);
+        links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), out);
+    }
+
+    private void onPreVoteResult(String voter, PreVoteResult result, long now, Effects out) {
+        electionAnswered = true;
+        if (!result.granted()) {
+            observeTerm(result.term(), now, out); // a voter ahead of us: we follow its term, and could not have won
+            return;
+        }
+        if (role == Role.PRE_CANDIDATE && result.term() == term + 1) {
+            votes.add(voter);
+            if (votes.size() >= majority) {
+                startElection(now, out);
+            }
+        }
+    }
+
+    /** A majority would vote for us: the election proper, in a new term. */
+    private void startElection(long now, Effects out) {
         role = Role.CANDIDATE;
-        votedFor = self;
+        setTermAndVote(term + 1, self, out);
         votes = new HashSet<>(Set.of(self));
         setLeader(null, now);
         resetElectionDeadline(now);
@@ -413,28 +333,32 @@ public final class RaftCore<C, R> implements Core {
             becomeLeader(now, out);
             return;
         }
-        RequestVote request = new RequestVote(term, lastIndex(), termAt(lastIndex()));
+        RequestVote request = new RequestVote(term, log.lastIndex(), log.lastTerm());
         peers.forEach(peer -> out.send(peer, request));
     }
 
     private void onRequestVote(String candidate, RequestVote request, long now, Effects out) {
         unansweredElections = 0; // someone reaches us
         electionAnswered = true;
-        observeTerm(request.term(), now);
-        boolean upToDate = request.lastTerm() > termAt(lastIndex())
-                || (request.lastTerm() == termAt(lastIndex()) && request.lastIndex() >= lastIndex());
-        boolean grant = request.term() == term && upToDate && (votedFor == null || votedFor.equals(candidate));
+        if (request.term() > term && hearsLeader(now)) {
+            return; // check quorum: our leader is alive
+        }
+        observeTerm(request.term(), now, out);
+        boolean grant = request.term() == term && log.isCoveredBy(request.lastIndex(), request.lastTerm())
+                && (votedFor == null || votedFor.equals(candidate));
         if (grant) {
-            votedFor = candidate;
+            if (votedFor == null) {
+                setTermAndVote(term, candidate, out); // synced before the vote leaves (persist before send)
+            }
             resetElectionDeadline(now);
         }
         // Elections are rare and a vote is what a partition with one-way links most often loses: all ways.
-        sendAllWays(candidate, new Vote(term, grant), out);
+        links.sendAllWays(candidate, new Vote(term, grant), out);
     }
 
     private void onVote(String voter, Vote vote, long now, Effects out) {
         electionAnswered = true;
-        observeTerm(vote.term(), now);
+        observeTerm(vote.term(), now, out);
         if (role == Role.CANDIDATE && vote.term() == term && vote.granted()) {
             votes.add(voter);
             if (votes.size() >= majority) {
@@ -444,18 +368,26 @@ public final class RaftCore<C, R> implements Core {
     }
 
     /** A higher term seen anywhere ends whatever this node was doing in its own term. */
-    private void observeTerm(long seen, long now) {
+    private void observeTerm(long seen, long now, Effects out) {
         if (seen > term) {
-            term = seen;
-            votedFor = null;
+            setTermAndVote(seen, null, out);
             becomeFollower(null, now);
+        }
+    }
+
+    /** The paper's currentTerm and votedFor change together, and are persisted (when durable) before anything that follows is sent. */
+    private void setTermAndVote(long newTerm, String vote, Effects out) {
+        term = newTerm;
+        votedFor = vote;
+        if (out.durable()) {
+            out.persist(RaftDisk.termAndVote(term, votedFor));
         }
     }
 
     private void becomeFollower(String newLeader, long now) {
         if (role != Role.FOLLOWER) {
             role = Role.FOLLOWER;
-            followers = Map.of();
+            replicator.stop();
             votes = Set.of();
             resetElectionDeadline(now);
         }
@@ -464,244 +396,67 @@ public final class RaftCore<C, R> implements Core {
 
     private void becomeLeader(long now, Effects out) {
         role = Role.LEADER;
-        followers = new LinkedHashMap<>();
-        for (String peer : peers) {
-            Follower f = new Follower(peer);
-            f.next = lastIndex() + 1; // optimistic: the consistency check finds where its log parts from ours
-            f.lastHeardAt = now;
-            f.lastHeardDirectlyAt = now;
-            f.lastSentAt = now;
-            f.probeWait = settings.heartbeatInterval().toMillis();
-            markUrgent(f, now); // announce the term at once: followers stop their elections
-            followers.put(peer, f);
-        }
-        resultToSend = null;
-        updateAt = Long.MAX_VALUE;
+        replicator.start(peers, now);
+        channel.clear();
         setLeader(self, now);
         // Entries of earlier terms commit only with one of this term (the paper's section 5.4.2).
         append(new Entry<>(term, self, 0, null), now, out);
         // Own clients' operations that may have been lost with the old leader: applying skips a second copy.
-        for (Map.Entry<Long, Pending<C>> op : pending.entrySet()) {
+        for (Map.Entry<Long, Proposals.Pending<C>> op : proposals.becameLeader().entrySet()) {
             append(new Entry<>(term, self, op.getKey(), op.getValue().command()), now, out);
         }
-        toForward.clear();
-        awaitingLog.clear();
-        neverSent.clear();
-        reforwardAt = Long.MAX_VALUE;
     }
 
     /** A new leader known: own operations not yet applied are carried to it (applying skips duplicates). */
     private void setLeader(String newLeader, long now) {
-        if (newLeader != null && !newLeader.equals(leader) && !newLeader.equals(self)) {
-            toForward.addAll(pending.keySet());
-            awaitingLog.clear();
-            reforwardAt = Long.MAX_VALUE;
-            if (!toForward.isEmpty()) {
-                updateAt = Math.min(updateAt, now);
-            }
+        if (newLeader != null && !newLeader.equals(leader) && !newLeader.equals(self) && proposals.leaderChanged()) {
+            channel.dueBy(now);
         }
         leader = newLeader;
         if (newLeader == null) {
-            resultToSend = null;
-            updateAt = Long.MAX_VALUE;
+            channel.clear();
         }
     }
 
     // ---- replication: the leader's side -------------------------------------------------------
 
     private void append(Entry<C> entry, long now, Effects out) {
-        log.add(entry);
+        log.append(entry);
+        if (out.durable()) {
+            out.persist(disk.entries(log.lastIndex(), List.of(entry)));
+        }
         if (peers.isEmpty()) {
             advanceCommit(now, out);
             return;
         }
-        Follower origin = followers.get(entry.origin());
-        if (origin != null) {
-            // Its operations come batched already: the entries go back at once (the leader's own ride along).
-            markUrgent(origin, now);
-            if (majority > 2) {
-                replicateAt = now; // its origin cannot commit alone: the other acknowledgements are needed now
-            }
-        } else {
-            // The leader's own entries ride on the answers to the followers' updates, which come just after the
-            // end of each window; only when none came for half a window more do they go out by themselves.
-            long window = settings.appendWindow().toMillis();
-            replicateAt = Math.min(replicateAt, windowEnd(now, window) + window / 2);
-        }
-    }
-
-    private void markUrgent(Follower f, long now) {
-        f.urgent = true;
-        f.urgentAt = Math.min(f.urgentAt, now);
-    }
-
-    /**
-     * Sends what must go now: entries to the followers that wait for them; the newest entries to as many
-     * of the best caught-up followers as a commit needs (the others get them with their heartbeat); and
-     * a heartbeat to followers that heard nothing for a heartbeat interval.
-     */
-    private void leaderTick(long now, Effects out) {
-        long heard = followers.values().stream()
-                .filter(f -> now - f.lastHeardAt <= settings.electionTimeoutMax().toMillis()).count();
-        if (heard + 1 < majority) {
-            // Cut off from the majority: nothing it appends can commit. As a follower that knows no leader it
-            // answers new operations 11 at once instead of appending them in vain.
-            becomeFollower(null, now);
-            return;
-        }
-        for (Follower f : followers.values()) {
-            if (f.urgent && f.urgentAt <= now) {
-                sendAppend(f, now, out);
-            }
-        }
-        if (replicateAt <= now) {
-            replicateAt = Long.MAX_VALUE;
-            // Followers our appends reach directly first (one message, not two), then the ones heard from most
-            // recently (they answer soonest); the rest wait for their heartbeat.
-            List<Follower> byMatch = new ArrayList<>(followers.values());
-            byMatch.sort(Comparator.comparing((Follower f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
-            long holding = byMatch.stream().filter(f -> f.next > lastIndex()).count();
-            for (Follower f : byMatch) {
-                if (holding >= majority - 1) {
-                    break;
-                }
-                if (f.next <= lastIndex()) {
-                    sendAppend(f, now, out);
-                    holding++;
-                }
-            }
-        }
-        for (Follower f : followers.values()) {
-            if (now - f.lastSentAt >= heartbeatPeriod(f)) {
-                sendAppend(f, now, out);
-            }
-        }
-    }
-
-    /**
-     * A follower speaks at least once per heartbeat interval (see {@link #onAppend}). One silent for longer
-     * may be behind a one-way link: it is reached through the other followers too, and told to answer that
-     * way. One that stays silent even so is cut off, and gets a heartbeat only once per maximum election
-     * timeout until it speaks again.
-     */
-    private long heartbeatPeriod(Follower f) {
-        long cutOff = 2 * settings.electionTimeoutMax().toMillis();
-        return f.lastSentAt - f.lastHeardAt <= cutOff ? settings.heartbeatInterval().toMillis() : settings.electionTimeoutMax().toMillis();
-    }
-
-    private boolean silent(Follower f, long now) {
-        return now - f.lastHeardDirectlyAt > 2 * settings.heartbeatInterval().toMillis();
-    }
-
-    private void sendAppend(Follower f, long now, Effects out) {
-        if (now - f.lastSentAt >= settings.heartbeatInterval().toMillis() && f.match < f.next - 1) {
-            f.next = f.match + 1; // sent a heartbeat interval ago and never acknowledged: lost, send again
-        }
-        long prev = f.next - 1;
-        long to = Math.min(lastIndex(), prev + settings.maxEntriesPerAppend());
-        List<WireEntry> entries = new ArrayList<>();
-        for (long i = prev + 1; i <= to; i++) {
-            Entry<C> e = entryAt(i);
-            entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command())));
-        }
-        // A follower we do not hear directly is told to answer around us; one our appends do not reach
-        // directly gets them around, and the direct way now and then (to notice a heal).
-        AppendEntries append = new AppendEntries(term, prev, termAt(prev), commitIndex, entries, silent(f, now) ? Boolean.TRUE : null);
-        if (!f.unheard) {
-            out.send(f.id, append);
-        } else if (now - f.lastProbedAt >= f.probeWait) {
-            f.lastProbedAt = now;
-            f.probeWait = nextProbeWait(f.probeWait);
-            sendAllWays(f.id, append, out);
-        } else {
-            sendAround(f.id, append, out);
-        }
-        f.next = to + 1;
-        f.lastSentAt = now;
-        f.urgent = to < lastIndex(); // a lagging follower gets the next batch right away
-        f.urgentAt = f.urgent ? now : Long.MAX_VALUE;
-    }
-
-    /**
-     * Trying a broken direct way costs a message that is lost while the break lasts: the first try comes one
-     * heartbeat interval after the break is noticed, each further one waits twice as long, up to four
-     * intervals (so a heal is noticed within about that long).
-     */
-    private long nextProbeWait(long wait) {
-        return Math.min(2 * wait, PROBE_WAIT_LIMIT * settings.heartbeatInterval().toMillis());
-    }
-
-    /** The end of the batching window {@code now} falls in; windows are aligned to the clock, so all nodes' coincide. */
-    private static long windowEnd(long now, long window) {
-        return window == 0 ? now : (now + window - 1) / window * window;
+        replicator.appended(entry, now);
     }
 
     private void onUpdate(String from, FollowerUpdate update, long now, Effects out) {
-        observeTerm(update.term(), now);
+        observeTerm(update.term(), now, out);
         if (role != Role.LEADER) {
             return; // the follower re-forwards to whoever it learns leads
         }
         for (ForwardedOp op : update.ops()) {
-            if (!applied(from, op.id())) {
+            if (!proposals.wasApplied(from, op.id())) {
                 append(new Entry<>(term, from, op.id(), machine.decode(op.cmd())), now, out);
             }
         }
-        AppendResult result = update.result();
-        Follower f = followers.get(from);
-        if (f != null) {
-            f.lastHeardAt = now;
-            if (!takingRelayed) {
-                f.lastHeardDirectlyAt = now;
-            }
-            boolean unheard = update.unheard() != null;
-            if (unheard && !f.unheard) {
-                f.probeWait = settings.heartbeatInterval().toMillis();
-            }
-            f.unheard = unheard;
-        }
-        if (result == null || f == null || update.term() != term) {
+        FollowerProgress f = replicator.progress(from);
+        if (f == null) {
             return;
         }
-        if (result.success()) {
-            if (result.matchIndex() > f.match) {
-                f.match = result.matchIndex();
-                advanceCommit(now, out);
-            }
-            f.next = Math.max(f.next, f.match + 1);
-        } else {
-            f.next = backOff(result);
-            f.next = Math.min(Math.max(f.next, f.match + 1), lastIndex() + 1);
-            markUrgent(f, now);
+        replicator.heard(f, !takingRelayed, update.unheard() != null, now);
+        if (update.result() != null && update.term() == term && replicator.acknowledged(f, update.result(), now)) {
+            advanceCommit(now, out);
         }
     }
 
-    /** The fast back-off of the paper's section 5.3: skip a whole conflicting term per round trip. */
-    private long backOff(AppendResult result) {
-        if (result.conflictTerm() > 0) {
-            for (long i = lastIndex(); i >= 1; i--) {
-                long t = termAt(i);
-                if (t == result.conflictTerm()) {
-                    return i + 1;
-                }
-                if (t < result.conflictTerm()) {
-                    break;
-                }
-            }
-        }
-        return Math.max(1, result.conflictIndex());
-    }
-
-    /** Commits the newest entry of this term that a majority holds; older terms' entries commit with it. */
+    /** The commit rule: the newest entry of this term that a majority holds; older terms' entries commit with it. */
     private void advanceCommit(long now, Effects out) {
         long before = commitIndex;
-        for (long n = lastIndex(); n > commitIndex && termAt(n) == term; n--) {
-            int holders = 1;
-            for (Follower f : followers.values()) {
-                if (f.match >= n) {
-                    holders++;
-                }
-            }
-            if (holders >= majority) {
+        for (long n = log.lastIndex(); n > commitIndex && log.termAt(n) == term; n--) {
+            if (replicator.holders(n) >= majority) {
                 commitIndex = n;
                 break;
             }
@@ -709,10 +464,7 @@ public final class RaftCore<C, R> implements Core {
         if (majority > 2) {
             // Origins of newly committed entries learn it from us; in a cluster of three they knew on receipt.
             for (long i = before + 1; i <= commitIndex; i++) {
-                Follower origin = followers.get(entryAt(i).origin());
-                if (origin != null) {
-                    markUrgent(origin, now);
-                }
+                replicator.markUrgent(log.entryAt(i).origin(), now);
             }
         }
         applyCommitted(out);
@@ -726,151 +478,78 @@ public final class RaftCore<C, R> implements Core {
             out.send(from, new FollowerUpdate(term, new AppendResult(false, 0, 0, 0), null));
             return;
         }
-        observeTerm(append.term(), now);
+        observeTerm(append.term(), now, out);
         becomeFollower(from, now);
-        boolean relay = append.relay() != null;
-        if (relay && !relayUpdates) {
-            probeLeaderWait = settings.heartbeatInterval().toMillis();
-        }
-        relayUpdates = relay;
-        if (!takingRelayed) {
-            lastDirectAppendAt = now;
-        }
+        leaderHeardAt = now;
+        channel.appendArrived(append.relay() != null, !takingRelayed, now);
         unansweredElections = 0;
         electionAnswered = true;
         resetElectionDeadline(now);
 
         long prev = append.prevIndex();
-        if (prev > lastIndex()) {
-            answer(new AppendResult(false, 0, 0, lastIndex() + 1), now, out);
+        if (prev > log.lastIndex()) {
+            answer(new AppendResult(false, 0, 0, log.lastIndex() + 1), now, now, out);
             return;
         }
-        if (termAt(prev) != append.prevTerm()) {
-            long conflictTerm = termAt(prev);
-            long first = prev;
-            while (first > 1 && termAt(first - 1) == conflictTerm) {
-                first--;
-            }
-            answer(new AppendResult(false, 0, conflictTerm, first), now, out);
+        if (log.termAt(prev) != append.prevTerm()) {
+            answer(new AppendResult(false, 0, log.termAt(prev), log.firstIndexOfTermAt(prev)), now, now, out);
             return;
         }
         // With more than three nodes, the origins of others' entries wait for the commit our acknowledgement
         // helps complete. With three, only the leader's own clients wait on it, and for the median client
         // (two in three talk to followers) an acknowledgement that rides on our next update costs less.
         boolean someoneWaits = false;
+        long firstWritten = 0;
         long index = prev;
         for (WireEntry e : append.entries()) {
             index++;
             if (majority > 2 && !e.origin().equals(self)) {
                 someoneWaits = true;
             }
-            if (index <= lastIndex()) {
-                if (termAt(index) == e.term()) {
+            if (index <= log.lastIndex()) {
+                if (log.termAt(index) == e.term()) {
                     continue; // already held (a duplicate or resent append)
                 }
-                truncateFrom(index);
+                log.truncateFrom(index);
             }
-            log.add(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd())));
+            firstWritten = firstWritten == 0 ? index : firstWritten;
+            log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd())));
             if (e.origin().equals(self)) {
-                awaitingLog.remove(e.id());
+                proposals.seenInLog(e.id());
             }
+        }
+        proposals.appendTaken();
+        if (firstWritten > 0 && out.durable()) {
+            // Synced before our acknowledgement leaves, and before the three-node shortcut answers a client.
+            out.persist(disk.entries(firstWritten, log.slice(firstWritten, log.lastIndex())));
         }
         long matched = index;
-        long committed = Math.min(append.commit(), matched);
-        if (majority <= 2 && matched > 0 && termAt(matched) == term) {
-            // The leader of this term holds it and so do we: a majority of at most three.
-            committed = matched;
-        }
-        if (committed > commitIndex) {
-            commitIndex = committed;
-        }
-        if (awaitingLog.isEmpty()) {
-            reforwardAt = Long.MAX_VALUE;
-            reforward.succeeded();
-        }
+        commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
+        commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
         applyCommitted(out);
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
             answer(new AppendResult(true, matched, 0, 0), someoneWaits ? now : now + settings.ackDelay().toMillis(), now, out);
-        } else if (now - lastUpdateSentAt >= settings.heartbeatInterval().toMillis() * 3 / 4) {
+        } else if (channel.silentFor(now) >= settings.heartbeatInterval().toMillis() * 3 / 4) {
             // Nothing said for about a heartbeat interval: the leader must know we hear it (check quorum; and
             // a follower it does not hear is reached, and answers, through the other peers too).
-            answer(new AppendResult(true, matched, 0, 0), now, out);
+            answer(new AppendResult(true, matched, 0, 0), now, now, out);
         }
     }
 
-    private void answer(AppendResult result, long now, Effects out) {
-        answer(result, now, now, out);
+    /**
+     * The three-node shortcut: in a cluster of at most three, a follower that holds an entry of the current
+     * term, got from this term's leader, knows it is committed: the leader and itself are a majority. So it
+     * applies and answers its clients at once. Only for the current term's entries (an older term's entry
+     * on two nodes may still be overwritten, the paper's figure 8), and only up to what matches the leader.
+     * Returns the index so known committed, or 0.
+     */
+    private long committedByThreeNodeShortcut(long matched) {
+        return majority <= 2 && matched > 0 && log.termAt(matched) == term ? matched : 0;
     }
 
     private void answer(AppendResult result, long due, long now, Effects out) {
-        if (resultToSend == null || !result.success() || !resultToSend.success()
-                || result.matchIndex() >= resultToSend.matchIndex()) {
-            resultToSend = result;
-        }
-        updateAt = Math.min(updateAt, due);
-        if (updateAt <= now) {
-            sendUpdate(now, out);
-        }
-    }
-
-    private void sendUpdate(long now, Effects out) {
-        flushHeldRelays(out);
-        List<ForwardedOp> ops = new ArrayList<>();
-        for (long id : toForward) {
-            Pending<C> op = pending.get(id);
-            if (op != null) {
-                ops.add(new ForwardedOp(id, machine.encode(op.command())));
-                awaitingLog.add(id);
-                neverSent.remove(id);
-            }
-        }
-        toForward.clear();
-        if (resultToSend != null || !ops.isEmpty()) {
-            boolean unheard = now - lastDirectAppendAt > settings.heartbeatInterval().toMillis() * 3 / 2;
-            FollowerUpdate update = new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops, unheard ? Boolean.TRUE : null);
-            if (relayUpdates && now - lastProbedLeaderAt >= probeLeaderWait) {
-                lastProbedLeaderAt = now;
-                probeLeaderWait = nextProbeWait(probeLeaderWait);
-                sendAllWays(leader, update, out);
-            } else if (relayUpdates) {
-                sendAround(leader, update, out);
-            } else {
-                out.send(leader, update);
-            }
-            lastUpdateSentAt = now;
-        }
-        resultToSend = null;
-        updateAt = Long.MAX_VALUE;
-        if (!ops.isEmpty() && reforwardAt == Long.MAX_VALUE) {
-            reforwardAt = now + settings.heartbeatInterval().toMillis();
-        }
-    }
-
-    /** Own operations carried to the leader that never came back in an append: carried again, paced by the policy. */
-    private void reforwardUnseen(long now) {
-        awaitingLog.removeIf(id -> !pending.containsKey(id));
-        if (awaitingLog.isEmpty()) {
-            reforwardAt = Long.MAX_VALUE;
-            reforward.succeeded();
-            return;
-        }
-        long wait = reforward.afterFailure(RpcError.timeout("forwarded operations not seen in an append"));
-        if (wait == Backoff.GIVE_UP) {
-            awaitingLog.clear(); // they answer 0 at their deadline
-            reforwardAt = Long.MAX_VALUE;
-            return;
-        }
-        toForward.addAll(awaitingLog);
-        awaitingLog.clear();
-        updateAt = now;
-        reforwardAt = now + Math.max(1, wait);
-    }
-
-    private void truncateFrom(long index) {
-        while (lastIndex() >= index) {
-            log.remove(log.size() - 1);
-        }
+        channel.answer(result, due, term, leader, now, out);
     }
 
     // ---- applying -----------------------------------------------------------------------------
@@ -878,15 +557,13 @@ public final class RaftCore<C, R> implements Core {
     /** Applies committed entries in log order; the origin of each answers its client. */
     private void applyCommitted(Effects out) {
         while (lastApplied < commitIndex) {
-            Entry<C> e = entryAt(++lastApplied);
-            if (e.command() == null || !appliedIds.computeIfAbsent(e.origin(), o -> new HashSet<>()).add(e.id())) {
+            Entry<C> e = log.entryAt(++lastApplied);
+            if (e.command() == null || !proposals.recordApplied(e.origin(), e.id())) {
                 continue; // a no-op, or an operation carried twice that already took effect
             }
             R result = machine.apply(e.command());
             if (e.origin().equals(self)) {
-                Pending<C> op = pending.remove(e.id());
-                toForward.remove(e.id());
-                awaitingLog.remove(e.id());
+                Proposals.Pending<C> op = proposals.applied(e.id());
                 if (op != null) {
                     machine.answer(op.request(), result, out);
                 }
@@ -894,75 +571,16 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
-    private boolean applied(String origin, long id) {
-        Set<Long> ids = appliedIds.get(origin);
-        return ids != null && ids.contains(id);
-    }
-
-    // ---- the log ------------------------------------------------------------------------------
-
-    private long lastIndex() {
-        return log.size();
-    }
-
-    private long termAt(long index) {
-        return index == 0 ? 0 : log.get((int) index - 1).term();
-    }
-
-    private Entry<C> entryAt(long index) {
-        return log.get((int) index - 1);
-    }
-
-    // ---- one message per peer and step ------------------------------------------------------------
-
-    /**
-     * The effects of one step (a message taken, a tick): sends to the same peer are collected and go out
-     * together when the step ends, as one {@link Bundle} when there are several; answers to clients go at once.
-     */
-    private static final class Outbox implements Effects {
-        private final Effects out;
-        private final Map<String, List<Body>> byPeer = new LinkedHashMap<>();
-
-        Outbox(Effects out) {
-            this.out = out;
-        }
-
-        @Override
-        public void send(String dest, Body body) {
-            byPeer.computeIfAbsent(dest, d -> new ArrayList<>()).add(body);
-        }
-
-        @Override
-        public void reply(Message request, Body body) {
-            out.reply(request, body);
-        }
-
-        @Override
-        public void fail(Message request, RpcError error) {
-            out.fail(request, error);
-        }
-
-        @Override
-        public long request(String dest, Body body) {
-            return out.request(dest, body);
-        }
-
-        void flush() {
-            byPeer.forEach((peer, bodies) -> {
-                if (bodies.size() == 1) {
-                    out.send(peer, bodies.get(0));
-                } else {
-                    out.send(peer, new Bundle(bodies.stream().map(Wire::tree).toList()));
-                }
-            });
-            byPeer.clear();
-        }
-    }
-
     // ---- for tests ----------------------------------------------------------------------------
 
-    /** The election timer fires now (tests force the interleavings they examine). */
+    /** The election timer fires now: a pre-vote first (tests force the interleavings they examine). */
     void electionTimeout(long now, Effects out) {
+        startPreVote(now, out);
+    }
+
+    /** An election proper, skipping the pre-vote (tests of the vote rules themselves). */
+    void campaign(long now, Effects out) {
+        unansweredElections = 0;
         startElection(now, out);
     }
 
@@ -983,6 +601,6 @@ public final class RaftCore<C, R> implements Core {
     }
 
     List<Entry<C>> log() {
-        return List.copyOf(log);
+        return log.entries();
     }
 }

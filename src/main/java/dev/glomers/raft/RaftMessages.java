@@ -17,6 +17,8 @@ final class RaftMessages {
     static final String UPDATE = "follower_update";
     static final String REQUEST_VOTE = "request_vote";
     static final String VOTE = "vote";
+    static final String PRE_VOTE = "pre_vote";
+    static final String PRE_VOTE_RESULT = "pre_vote_result";
     static final String RELAY = "relay";
     static final String BUNDLE = "bundle";
 
@@ -143,6 +145,33 @@ final class RaftMessages {
 
         static Vote read(ObjectNode body) {
             return new Vote(body.path("term").asLong(), body.path("granted").asBoolean());
+        }
+    }
+
+    /**
+     * Would you vote for me in {@code term} (our term + 1, not taken yet)? The pre-vote of the thesis, section
+     * 9.6: a node raises its term only once a majority says yes, so one that cannot win never disrupts.
+     */
+    record PreVote(long term, long lastIndex, long lastTerm) implements Body {
+        @Override
+        public String type() {
+            return PRE_VOTE;
+        }
+
+        static PreVote read(ObjectNode body) {
+            return new PreVote(body.path("term").asLong(), body.path("last_index").asLong(), body.path("last_term").asLong());
+        }
+    }
+
+    /** The answer to a {@link PreVote}: the asked-for term when granted, the voter's own term when not. */
+    record PreVoteResult(long term, boolean granted) implements Body {
+        @Override
+        public String type() {
+            return PRE_VOTE_RESULT;
+        }
+
+        static PreVoteResult read(ObjectNode body) {
+            return new PreVoteResult(body.path("term").asLong(), body.path("granted").asBoolean());
         }
     }
 }

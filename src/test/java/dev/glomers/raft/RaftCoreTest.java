@@ -72,6 +72,33 @@ class RaftCoreTest {
         }
     }
 
+    /**
+     * A node's disk as the durability contract has it: persisted records wait unsynced, and every message
+     * the node asks to send or answer after a persist waits with them until the sync. A crash loses both.
+     */
+    static final class Disk {
+        final List<byte[]> synced = new ArrayList<>();
+        final List<byte[]> unsynced = new ArrayList<>();
+        final List<Runnable> held = new ArrayList<>();
+
+        void sync() {
+            synced.addAll(unsynced);
+            unsynced.clear();
+            List<Runnable> release = new ArrayList<>(held);
+            held.clear();
+            release.forEach(Runnable::run);
+        }
+
+        /** Sends now, or after the pending records are synced. */
+        void afterSync(Runnable send) {
+            if (unsynced.isEmpty() && held.isEmpty()) {
+                send.run();
+            } else {
+                held.add(send);
+            }
+        }
+    }
+
     /** Nodes n0.. on a network the test drives: messages wait in flight until delivered. */
     static final class Cluster {
         final Map<String, RaftCore<String, Integer>> cores = new LinkedHashMap<>();
@@ -84,46 +111,109 @@ class RaftCoreTest {
         Set<String> isolated = Set.of();
         long now;
         long clientIds;
+        final List<String> ids = new ArrayList<>();
+        final Random random;
+        /** Null: nodes without a data directory (in memory, as on the workbench). */
+        final Map<String, Disk> disks;
+        /** Whether every disk syncs after each step; off, a test syncs (or crashes) by hand. */
+        boolean autoSync = true;
+        private final Retry policy = Retry.of("test", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(50)).build());
 
         Cluster(int n, long seed) {
-            List<String> ids = new ArrayList<>();
+            this(n, seed, false);
+        }
+
+        Cluster(int n, long seed, boolean durable) {
             for (int i = 0; i < n; i++) {
                 ids.add("n" + i);
             }
-            Random random = new Random(seed);
-            Retry policy = Retry.of("test", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(50)).build());
+            random = new Random(seed);
+            disks = durable ? new HashMap<>() : null;
             for (String id : ids) {
-                Journal journal = new Journal();
-                journals.put(id, journal);
-                RaftCore<String, Integer> core = new RaftCore<>(id, ids, journal, SETTINGS, new Random(random.nextLong()), new Backoff(policy));
-                cores.put(id, core);
-                core.start(now, effects(id));
+                if (durable) {
+                    disks.put(id, new Disk());
+                }
+                boot(id, null);
             }
         }
 
+        private void boot(String id, dev.glomers.storage.Stored stored) {
+            Journal journal = new Journal();
+            journals.put(id, journal);
+            RaftCore<String, Integer> core = new RaftCore<>(id, ids, journal, SETTINGS, new Random(random.nextLong()), new Backoff(policy));
+            cores.put(id, core);
+            if (stored != null) {
+                core.recover(stored);
+            }
+            core.start(now, effects(id));
+            observe();
+        }
+
+        /** The node stops: what it had not synced, and the messages waiting for that sync, are lost. */
+        void crash(String id) {
+            Disk disk = disks.get(id);
+            disk.unsynced.clear();
+            disk.held.clear();
+            inFlight.removeIf(m -> m.dest().equals(id));
+        }
+
+        /** The node starts again from its disk. */
+        void restart(String id) {
+            Disk disk = disks.get(id);
+            boot(id, disk.synced.isEmpty() ? null : new dev.glomers.storage.Stored(null, disk.synced));
+        }
+
+        void sync(String id) {
+            disks.get(id).sync();
+        }
+
         Effects effects(String self) {
+            Disk disk = disks == null ? null : disks.get(self);
             return new Effects() {
                 @Override
                 public void send(String dest, Body body) {
                     Message message = new Message(self, dest, Wire.tree(body));
-                    inFlight.add(message);
-                    sent.add(message);
+                    whenSynced(() -> {
+                        inFlight.add(message);
+                        sent.add(message);
+                    });
                 }
 
                 @Override
                 public void reply(Message request, Body body) {
                     ObjectNode tree = Wire.tree(body);
-                    answers.put(request.msgId(), new Message(self, request.src(), tree));
+                    whenSynced(() -> answers.put(request.msgId(), new Message(self, request.src(), tree)));
                 }
 
                 @Override
                 public void fail(Message request, RpcError error) {
-                    answers.put(request.msgId(), new Message(self, request.src(), Wire.tree(error.toBody())));
+                    whenSynced(() -> answers.put(request.msgId(), new Message(self, request.src(), Wire.tree(error.toBody()))));
                 }
 
                 @Override
                 public long request(String dest, Body body) {
                     throw new AssertionError("Raft sends no requests");
+                }
+
+                @Override
+                public boolean durable() {
+                    return disk != null;
+                }
+
+                @Override
+                public void persist(byte[] record) {
+                    if (disk == null) {
+                        throw new AssertionError("persist without a data directory");
+                    }
+                    disk.unsynced.add(record);
+                }
+
+                private void whenSynced(Runnable effect) {
+                    if (disk == null) {
+                        effect.run();
+                    } else {
+                        disk.afterSync(effect);
+                    }
                 }
             };
         }
@@ -183,12 +273,22 @@ class RaftCoreTest {
             }
         }
 
+        /** The node's election timer fires: it asks for pre-votes first. */
         void timeout(String node) {
             core(node).electionTimeout(now, effects(node));
             observe();
         }
 
+        /** The node starts an election proper, without a pre-vote (tests of the vote rules). */
+        void campaign(String node) {
+            core(node).campaign(now, effects(node));
+            observe();
+        }
+
         private void observe() {
+            if (disks != null && autoSync) {
+                disks.values().forEach(Disk::sync);
+            }
             cores.forEach((id, core) -> {
                 if (core.role() == RaftCore.Role.LEADER) {
                     leadersByTerm.computeIfAbsent(core.term(), t -> new HashSet<>()).add(id);
@@ -251,8 +351,8 @@ class RaftCoreTest {
     @Test
     void aSplitVoteElectsNobodyAndTheRandomTimeoutsThenElectOne() {
         Cluster cluster = new Cluster(4, 1);
-        cluster.timeout("n0");
-        cluster.timeout("n1");
+        cluster.campaign("n0");
+        cluster.campaign("n1");
         // n2 hears n0 first, n3 hears n1 first: two votes each, three needed.
         cluster.deliver(m -> m.type().equals("request_vote") && (m.src().equals("n0") ? m.dest().equals("n2") : m.dest().equals("n3")));
         cluster.deliverAll();
@@ -279,7 +379,8 @@ class RaftCoreTest {
         // n0 goes; n2 (missing "a") campaigns first, but n1 holds "a" and refuses it.
         cluster.isolated = Set.of("n0");
         cluster.inFlight.clear();
-        cluster.timeout("n2");
+        cluster.now += SETTINGS.electionTimeoutMin().toMillis(); // n1 stops hearing n0: it takes elections again
+        cluster.campaign("n2");
         List<Message> votes = new ArrayList<>();
         cluster.deliver(m -> m.type().equals("request_vote"));
         cluster.inFlight.stream().filter(m -> m.type().equals("vote") && m.dest().equals("n2")).forEach(votes::add);
@@ -323,9 +424,13 @@ class RaftCoreTest {
         assertThat(lost).allSatisfy(id -> assertThat(cluster.answers.get(id).body().path("code").asInt(-1)).isEqualTo(0));
         assertThat(cluster.core("n0").commitIndex()).isEqualTo(commitBefore);
 
+        long termBeforeHeal = cluster.core(leader).term();
         cluster.isolated = Set.of();
         int sentBefore = cluster.sent.size();
         cluster.run(3_000);
+        // Pre-vote: n0 could not win while cut off, so it never raised its term, and the heal costs no election.
+        assertThat(cluster.leader()).isEqualTo(leader);
+        assertThat(cluster.core(leader).term()).isEqualTo(termBeforeHeal);
         // Distinct failed consistency checks (a relayed append, and so its rejection, may come twice).
         long rejections = cluster.sent.subList(sentBefore, cluster.sent.size()).stream()
                 .filter(m -> m.type().equals("follower_update") && !m.body().path("result").path("success").asBoolean(true))
@@ -334,8 +439,8 @@ class RaftCoreTest {
         assertThat(cluster.terms("n0")).isEqualTo(cluster.terms(leader));
         assertThat(cluster.journals.get("n0").applied).isEqualTo(cluster.journals.get(leader).applied)
                 .contains("first", "kept").noneMatch(value -> value.startsWith("lost"));
-        // 40 divergent entries on each side: the conflict hints skip them in a round trip or two, not forty.
-        assertThat(rejections).isBetween(1L, 2L);
+        // 40 divergent entries on each side: repaired in a round trip or two, not forty (RaftLogTest has the hints).
+        assertThat(rejections).isLessThanOrEqualTo(2L);
         cluster.assertOneLeaderPerTerm();
     }
 
@@ -344,16 +449,16 @@ class RaftCoreTest {
     void aLeaderCommitsEntriesOfEarlierTermsOnlyWithOneOfItsOwn() {
         Cluster cluster = new Cluster(3, 4);
         RaftCore<String, Integer> n0 = cluster.core("n0");
-        cluster.timeout("n0");
+        cluster.campaign("n0");
         cluster.deliver(m -> m.type().equals("request_vote") || m.type().equals("vote"));
         assertThat(n0.role()).isEqualTo(RaftCore.Role.LEADER);
         cluster.inFlight.clear(); // the no-op of term 1 reaches nobody
         long old = cluster.client("n0", "old");
         cluster.inFlight.clear();
         // Term 2 passes without n0 hearing of a leader; n0 is elected again in term 3.
-        n0.receive(new Message("n2", "n0", Wire.tree(new RaftMessages.RequestVote(2, 0, 0))), cluster.now, cluster.effects("n0"));
+        n0.receive(new Message("n2", "n0", Wire.tree(new RaftMessages.Vote(2, false))), cluster.now, cluster.effects("n0"));
         cluster.inFlight.clear();
-        cluster.timeout("n0");
+        cluster.campaign("n0");
         n0.receive(new Message("n1", "n0", Wire.tree(new RaftMessages.Vote(3, true))), cluster.now, cluster.effects("n0"));
         assertThat(n0.role()).isEqualTo(RaftCore.Role.LEADER);
         assertThat(n0.term()).isEqualTo(3);

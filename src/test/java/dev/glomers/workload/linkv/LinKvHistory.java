@@ -19,13 +19,13 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /** The workbench's lin-kv client load (read, write, cas over a few keys, values 0-4) and its history per key. */
-final class LinKvHistory {
+public final class LinKvHistory {
 
     private LinKvHistory() {
     }
 
     /** Half reads; of the rest one write for two cas, as the workbench mixes them. */
-    static ObjectNode nextRequest(Random random, int keys) {
+    public static ObjectNode nextRequest(Random random, int keys) {
         ObjectNode request = Wire.JSON.createObjectNode();
         int key = random.nextInt(keys);
         double roll = random.nextDouble();

@@ -31,8 +31,8 @@ class LinKvRingEconomyTest {
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
-    void aRingCostsAtMostOneMessagePerOperationAndEndsWithTheHeal(long seed) {
-        try (Simulation sim = Simulation.start("lin-kv", 3, seed)) {
+    void aRingCostsAFrugalNodeAtMostOneMessagePerOperationAndEndsWithTheHeal(long seed) {
+        try (Simulation sim = Simulation.start("lin-kv,frugal", 3, seed)) {
             sim.latency(Duration.ofNanos(500_000), Simulation.Latency.EXPONENTIAL);
             sim.runFor(Duration.ofSeconds(3)); // the first election
             AtomicLong passed = new AtomicLong();

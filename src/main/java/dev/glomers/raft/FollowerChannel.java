@@ -1,0 +1,127 @@
+package dev.glomers.raft;
+
+import dev.glomers.node.Effects;
+import dev.glomers.raft.RaftMessages.AppendResult;
+import dev.glomers.raft.RaftMessages.FollowerUpdate;
+import dev.glomers.raft.RaftMessages.ForwardedOp;
+import java.util.List;
+
+/**
+ * What a follower says to its leader, as one {@link FollowerUpdate}: the result of the last append and its
+ * own clients' operations, batched in the forward window; an acknowledgement nobody waits for is held
+ * ({@code ack-delay}) to ride along. When the leader does not hear us directly (it says so in its appends)
+ * updates go around it through the other peers, and the direct way is tried now and then.
+ */
+final class FollowerChannel<C> {
+
+    private final RaftProperties settings;
+    private final Links links;
+    private final Proposals<C> proposals;
+    private final StateMachine<C, ?> machine;
+    private AppendResult resultToSend;
+    private long updateAt = Long.MAX_VALUE;
+    private long lastUpdateSentAt;
+    /** The leader does not hear us directly: updates go around it, and the direct way is tried now and then. */
+    private boolean relayUpdates;
+    private long lastProbedLeaderAt;
+    private long probeLeaderWait;
+    /** When an append last reached us directly, not passed on by a peer. */
+    private long lastDirectAppendAt;
+
+    FollowerChannel(RaftProperties settings, Links links, Proposals<C> proposals, StateMachine<C, ?> machine) {
+        this.settings = settings;
+        this.links = links;
+        this.proposals = proposals;
+        this.machine = machine;
+        this.probeLeaderWait = links.firstProbeWait();
+    }
+
+    /** An append of our leader reached us; {@code relayAsked}: it asks us to answer around it too. */
+    void appendArrived(boolean relayAsked, boolean direct, long now) {
+        if (relayAsked && !relayUpdates) {
+            probeLeaderWait = links.firstProbeWait();
+        }
+        relayUpdates = relayAsked;
+        if (direct) {
+            lastDirectAppendAt = now;
+        }
+    }
+
+    boolean goesAround() {
+        return relayUpdates;
+    }
+
+    boolean hasSomethingToSay() {
+        return resultToSend != null || proposals.hasToForward();
+    }
+
+    long updateAt() {
+        return updateAt;
+    }
+
+    /** The update goes at {@code due} at the latest. */
+    void dueBy(long due) {
+        updateAt = Math.min(updateAt, due);
+    }
+
+    /** No leader (or we lead): nothing to say to anyone. */
+    void clear() {
+        resultToSend = null;
+        updateAt = Long.MAX_VALUE;
+    }
+
+    long silentFor(long now) {
+        return now - lastUpdateSentAt;
+    }
+
+    /** Keeps the more telling of the results not sent yet (a failure, or the higher match), due by {@code due}. */
+    void answer(AppendResult result, long due, long term, String leader, long now, Effects out) {
+        if (resultToSend == null || !result.success() || !resultToSend.success()
+                || result.matchIndex() >= resultToSend.matchIndex()) {
+            resultToSend = result;
+        }
+        dueBy(due);
+        if (updateAt <= now) {
+            send(term, leader, now, out);
+        }
+    }
+
+    /** Sends the update now, if there is anything to say, with the peers' relays we held for it. */
+    void send(long term, String leader, long now, Effects out) {
+        links.flushHeld(out);
+        List<ForwardedOp> ops = proposals.takeToForward(machine, now);
+        if (resultToSend != null || !ops.isEmpty()) {
+            boolean unheard = now - lastDirectAppendAt > settings.heartbeatInterval().toMillis() * 3 / 2;
+            FollowerUpdate update = new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops, unheard ? Boolean.TRUE : null);
+            if (relayUpdates && now - lastProbedLeaderAt >= probeLeaderWait) {
+                lastProbedLeaderAt = now;
+                probeLeaderWait = links.nextProbeWait(probeLeaderWait);
+                links.sendAllWays(leader, update, out);
+            } else if (relayUpdates) {
+                links.sendAround(leader, update, out);
+            } else {
+                out.send(leader, update);
+            }
+            lastUpdateSentAt = now;
+        }
+        clear();
+    }
+
+    /**
+     * When operations that arrive now go to the leader: at the end of the forward window. A follower whose
+     * updates go around the leader sends them so that the peer passing them on has them before its own
+     * window ends, and sends both in one message: with three nodes they ride along with the leader's appends
+     * to the other follower, which pass through us just after each window ends (see RaftCore's onRelay), and
+     * this is only the latest time; with more, they go half a window early.
+     */
+    long forwardAt(long now, int peerCount) {
+        long window = settings.forwardWindow().toMillis();
+        if (!relayUpdates) {
+            return Links.windowEnd(now, window);
+        }
+        if (peerCount == 2) {
+            return Links.windowEnd(now, window) + window / 2;
+        }
+        return Links.windowEnd(now + window / 2, window) - window / 2;
+    }
+}

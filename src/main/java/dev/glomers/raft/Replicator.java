@@ -1,0 +1,223 @@
+package dev.glomers.raft;
+
+import dev.glomers.node.Effects;
+import dev.glomers.raft.RaftMessages.AppendEntries;
+import dev.glomers.raft.RaftMessages.AppendResult;
+import dev.glomers.raft.RaftMessages.WireEntry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A leader's side of replication: one {@link FollowerProgress} per follower, and which appends go out when. The
+ * paper's rule is that every follower eventually gets every entry; the economy on top is that new entries
+ * go at once only to the followers that must have them now (the origins of forwarded operations, plus as
+ * many of the best caught-up followers as a majority needs), the others get them with their next
+ * heartbeat, and heartbeats go only to followers that heard nothing for a heartbeat interval.
+ */
+final class Replicator<C> {
+
+    private final RaftLog<C> log;
+    private final StateMachine<C, ?> machine;
+    private final RaftProperties settings;
+    private final Links links;
+    private final int majority;
+    private Map<String, FollowerProgress> followers = Map.of();
+    /** When the leader's own new entries must be on their way to enough followers for a commit. */
+    private long replicateAt = Long.MAX_VALUE;
+
+    Replicator(RaftLog<C> log, StateMachine<C, ?> machine, RaftProperties settings, Links links, int majority) {
+        this.log = log;
+        this.machine = machine;
+        this.settings = settings;
+        this.links = links;
+        this.majority = majority;
+    }
+
+    /** A new term of ours: every follower starts at our log's end (the consistency check finds where it parts). */
+    void start(List<String> peers, long now) {
+        followers = new LinkedHashMap<>();
+        replicateAt = Long.MAX_VALUE;
+        for (String peer : peers) {
+            FollowerProgress f = new FollowerProgress(peer);
+            f.next = log.lastIndex() + 1;
+            f.lastHeardAt = now;
+            f.lastHeardDirectlyAt = now;
+            f.lastSentAt = now;
+            f.probeWait = links.firstProbeWait();
+            f.markUrgent(now); // announce the term at once: followers stop their elections
+            followers.put(peer, f);
+        }
+    }
+
+    void stop() {
+        followers = Map.of();
+        replicateAt = Long.MAX_VALUE;
+    }
+
+    FollowerProgress progress(String follower) {
+        return followers.get(follower);
+    }
+
+    Collection<FollowerProgress> all() {
+        return followers.values();
+    }
+
+    /** When the entry just appended to our log goes out. */
+    void appended(Entry<C> entry, long now) {
+        FollowerProgress origin = followers.get(entry.origin());
+        if (origin != null) {
+            // Its operations come batched already: the entries go back at once (the leader's own ride along).
+            origin.markUrgent(now);
+            if (majority > 2) {
+                replicateAt = now; // its origin cannot commit alone: the other acknowledgements are needed now
+            }
+        } else {
+            // The leader's own entries ride on the answers to the followers' updates, which come just after the
+            // end of each window; only when none came for half a window more do they go out by themselves.
+            long window = settings.appendWindow().toMillis();
+            replicateAt = Math.min(replicateAt, Links.windowEnd(now, window) + window / 2);
+        }
+    }
+
+    /** How many members (ourselves included) heard from within the longest election timeout: check quorum. */
+    long recentlyHeard(long now) {
+        return 1 + followers.values().stream()
+                .filter(f -> now - f.lastHeardAt <= settings.electionTimeoutMax().toMillis()).count();
+    }
+
+    /**
+     * Sends what must go now: entries to the followers that wait for them; the newest entries to as many
+     * of the best caught-up followers as a commit needs (the others get them with their heartbeat); and
+     * a heartbeat to followers that heard nothing for a heartbeat interval.
+     */
+    void tick(long term, long commit, long now, Effects out) {
+        for (FollowerProgress f : followers.values()) {
+            if (f.urgent && f.urgentAt <= now) {
+                sendAppend(f, term, commit, now, out);
+            }
+        }
+        if (replicateAt <= now) {
+            replicateAt = Long.MAX_VALUE;
+            // Followers our appends reach directly first (one message, not two), then the ones heard from most
+            // recently (they answer soonest); the rest wait for their heartbeat.
+            List<FollowerProgress> byMatch = new ArrayList<>(followers.values());
+            byMatch.sort(Comparator.comparing((FollowerProgress f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
+            long holding = byMatch.stream().filter(f -> f.next > log.lastIndex()).count();
+            for (FollowerProgress f : byMatch) {
+                if (holding >= majority - 1) {
+                    break;
+                }
+                if (f.next <= log.lastIndex()) {
+                    sendAppend(f, term, commit, now, out);
+                    holding++;
+                }
+            }
+        }
+        for (FollowerProgress f : followers.values()) {
+            if (now - f.lastSentAt >= heartbeatPeriod(f)) {
+                sendAppend(f, term, commit, now, out);
+            }
+        }
+    }
+
+    long wakeAt() {
+        long wake = replicateAt;
+        for (FollowerProgress f : followers.values()) {
+            wake = Math.min(wake, f.urgent ? f.urgentAt : f.lastSentAt + heartbeatPeriod(f));
+        }
+        return wake;
+    }
+
+    /**
+     * A follower speaks at least once per heartbeat interval (see {@link RaftCore}'s onAppend). One silent for
+     * longer may be behind a one-way link: it is reached through the other followers too, and told to answer
+     * that way. One that stays silent even so is cut off, and gets a heartbeat only once per maximum election
+     * timeout until it speaks again.
+     */
+    private long heartbeatPeriod(FollowerProgress f) {
+        long cutOff = 2 * settings.electionTimeoutMax().toMillis();
+        return f.lastSentAt - f.lastHeardAt <= cutOff ? settings.heartbeatInterval().toMillis() : settings.electionTimeoutMax().toMillis();
+    }
+
+    private boolean silent(FollowerProgress f, long now) {
+        return now - f.lastHeardDirectlyAt > 2 * settings.heartbeatInterval().toMillis();
+    }
+
+    private void sendAppend(FollowerProgress f, long term, long commit, long now, Effects out) {
+        if (now - f.lastSentAt >= settings.heartbeatInterval().toMillis() && f.match < f.next - 1) {
+            f.next = f.match + 1; // sent a heartbeat interval ago and never acknowledged: lost, send again
+        }
+        long prev = f.next - 1;
+        long to = Math.min(log.lastIndex(), prev + settings.maxEntriesPerAppend());
+        List<WireEntry> entries = new ArrayList<>();
+        for (Entry<C> e : to > prev ? log.slice(prev + 1, to) : List.<Entry<C>>of()) {
+            entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command())));
+        }
+        // A follower we do not hear directly is told to answer around us; one our appends do not reach
+        // directly gets them around, and the direct way now and then (to notice a heal).
+        AppendEntries append = new AppendEntries(term, prev, log.termAt(prev), commit, entries, silent(f, now) ? Boolean.TRUE : null);
+        if (!f.unheard) {
+            out.send(f.id, append);
+        } else if (now - f.lastProbedAt >= f.probeWait) {
+            f.lastProbedAt = now;
+            f.probeWait = links.nextProbeWait(f.probeWait);
+            links.sendAllWays(f.id, append, out);
+        } else {
+            links.sendAround(f.id, append, out);
+        }
+        f.next = to + 1;
+        f.lastSentAt = now;
+        f.urgent = to < log.lastIndex(); // a lagging follower gets the next batch right away
+        f.urgentAt = f.urgent ? now : Long.MAX_VALUE;
+    }
+
+    /** A follower spoke (directly or not), and says whether our appends reach it directly. */
+    void heard(FollowerProgress f, boolean direct, boolean unheard, long now) {
+        f.lastHeardAt = now;
+        if (direct) {
+            f.lastHeardDirectlyAt = now;
+        }
+        if (unheard && !f.unheard) {
+            f.probeWait = links.firstProbeWait();
+        }
+        f.unheard = unheard;
+    }
+
+    /** The result of an append of this term; true when the follower's match advanced (the commit may move). */
+    boolean acknowledged(FollowerProgress f, AppendResult result, long now) {
+        if (result.success()) {
+            boolean advanced = result.matchIndex() > f.match;
+            if (advanced) {
+                f.match = result.matchIndex();
+            }
+            f.next = Math.max(f.next, f.match + 1);
+            return advanced;
+        }
+        f.next = log.nextAfterConflict(result.conflictTerm(), result.conflictIndex());
+        f.next = Math.min(Math.max(f.next, f.match + 1), log.lastIndex() + 1);
+        f.markUrgent(now);
+        return false;
+    }
+
+    /** How many members (ourselves included) hold index {@code n}. */
+    int holders(long n) {
+        int holders = 1;
+        for (FollowerProgress f : followers.values()) {
+            if (f.match >= n) {
+                holders++;
+            }
+        }
+        return holders;
+    }
+
+    void markUrgent(String follower, long now) {
+        FollowerProgress f = followers.get(follower);
+        if (f != null) {
+            f.markUrgent(now);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.glomers.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.glomers.node.CoreDriver;
+import dev.glomers.retry.Backoff;
+import dev.glomers.retry.Retries;
+import dev.glomers.sim.SimulatedClients;
+import dev.glomers.sim.Simulation;
+import dev.glomers.workload.linkv.KvStateMachine;
+import dev.glomers.workload.linkv.LinKvCrashTest;
+import dev.glomers.workload.linkv.LinKvWorkload;
+import io.github.resilience4j.retry.Retry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The paper's Figure 3 properties, checked every time any node sends a message, on durable lin-kv cores in
+ * the simulation under loss, duplication, partitions, crashes at any moment, restarts and pauses:
+ * Election Safety (at most one leader per term), Log Matching (two logs with an entry of the same index
+ * and term agree up to it), Leader Completeness (a leader holds every entry committed before it) and
+ * State Machine Safety (no two nodes commit different entries at one index). With the default windows
+ * (10 ms) and the frugal ones (150 ms, the message-saving timing).
+ */
+class RaftInvariantsTest {
+
+    static Stream<Arguments> runs() {
+        return Stream.of("lin-kv", "lin-kv,frugal").flatMap(profile -> Stream.iterate(1L, s -> s + 1).limit(15)
+                .map(seed -> Arguments.of(profile, seed)));
+    }
+
+    /** What the checks remember across the run. */
+    private static final class Observer {
+        final Map<String, RaftCore<KvStateMachine.Command, KvStateMachine.Result>> cores = new HashMap<>();
+        final Map<Long, String> leaderOfTerm = new HashMap<>();
+        final Map<Long, Entry<KvStateMachine.Command>> committed = new HashMap<>();
+        /**
+         * By index, the term of the node that first knew it committed: at least the term it was committed in,
+         * so a leader of a later term must hold it (a paused leader of an earlier term need not).
+         */
+        final Map<Long, Long> committedInTerm = new HashMap<>();
+        final Map<Object, Long> checkedUpTo = new IdentityHashMap<>();
+        long checks;
+        /** The first violation: thrown inside the simulation's delivery it would not reach the test. */
+        AssertionError violation;
+
+        void checkSafely(Simulation sim) {
+            if (violation == null) {
+                try {
+                    check(sim);
+                } catch (AssertionError e) {
+                    violation = e;
+                }
+            }
+        }
+
+        void check(Simulation sim) {
+            checks++;
+            Set<String> up = new HashSet<>();
+            cores.forEach((id, core) -> {
+                if (sim.isUp(id)) {
+                    up.add(id);
+                }
+            });
+            for (String id : up) {
+                var core = cores.get(id);
+                List<Entry<KvStateMachine.Command>> log = core.log();
+                // State Machine Safety: what this node knows committed is what every other node committed there.
+                for (long i = checkedUpTo.getOrDefault(core, 0L) + 1; i <= core.commitIndex(); i++) {
+                    Entry<KvStateMachine.Command> entry = log.get((int) i - 1);
+                    Entry<KvStateMachine.Command> before = committed.putIfAbsent(i, entry);
+                    committedInTerm.putIfAbsent(i, core.term());
+                    assertThat(entry).as("index %d committed at %s", i, id).isEqualTo(before == null ? entry : before);
+                }
+                checkedUpTo.put(core, Math.max(checkedUpTo.getOrDefault(core, 0L), core.commitIndex()));
+                if (core.role() == RaftCore.Role.LEADER) {
+                    String other = leaderOfTerm.putIfAbsent(core.term(), id);
+                    assertThat(other == null ? id : other).as("Election Safety: leaders of term %d", core.term()).isEqualTo(id);
+                    // Leader Completeness: every entry committed so far is in its log, at its index.
+                    committed.forEach((index, entry) -> assertThat(committedInTerm.get(index) >= core.term()
+                            || index <= log.size() && log.get((int) (index - 1)).equals(entry))
+                            .as("Leader Completeness: %s leading term %d lacks index %d committed by term %d",
+                                    id, core.term(), index, committedInTerm.get(index)).isTrue());
+                }
+            }
+            for (String a : up) {
+                for (String b : up) {
+                    if (a.compareTo(b) < 0) {
+                        assertLogsMatch(cores.get(a).log(), cores.get(b).log(), a, b);
+                    }
+                }
+            }
+        }
+
+        private static void assertLogsMatch(List<Entry<KvStateMachine.Command>> a, List<Entry<KvStateMachine.Command>> b, String an, String bn) {
+            for (int i = Math.min(a.size(), b.size()); i >= 1; i--) {
+                if (a.get(i - 1).term() == b.get(i - 1).term()) {
+                    assertThat(a.subList(0, i)).as("Log Matching: %s and %s agree on term at %d", an, bn, i).isEqualTo(b.subList(0, i));
+                    return;
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("runs")
+    void figure3HoldsAtEveryStepUnderCrashesPausesAndPartitions(String profile, long seed) {
+        RaftProperties settings;
+        Retry reforward;
+        try (Simulation product = Simulation.start(profile, 1, 0)) {
+            settings = product.bean("n0", RaftProperties.class);
+            reforward = product.bean("n0", Retries.class).policy(LinKvWorkload.REFORWARD);
+        }
+        int nodes = seed % 2 == 0 ? 3 : 5;
+        Observer observer = new Observer();
+        try (Simulation sim = Simulation.startWiredDurable(nodes, seed, node -> CoreDriver.drive(node, () -> {
+            var core = LinKvWorkload.core(node, settings, new Backoff(reforward));
+            observer.cores.put(node.id(), core);
+            return core;
+        }))) {
+            sim.observe(m -> observer.checkSafely(sim));
+            sim.latency(Duration.ofMillis(2), Simulation.Latency.EXPONENTIAL).dropRate(0.02).duplicateRate(0.02)
+                    .syncLatency(Duration.ofMillis(2));
+            sim.runFor(Duration.ofSeconds(1));
+            SimulatedClients load = SimulatedClients.atRate(sim, 2 * nodes, 100, Duration.ofSeconds(1),
+                    random -> dev.glomers.workload.linkv.LinKvHistory.nextRequest(random, 3));
+            Set<String> crashed = new HashSet<>();
+            Set<String> paused = new HashSet<>();
+            for (int phase = 0; phase < 8; phase++) {
+                sim.after(Duration.ofMillis(sim.random().nextInt(300)), () -> LinKvCrashTest.fault(sim, crashed, paused));
+                sim.runFor(Duration.ofMillis(300 + sim.random().nextInt(700)));
+            }
+            LinKvCrashTest.endFaults(sim, crashed, paused);
+            sim.runFor(Duration.ofSeconds(3));
+            load.stop();
+            observer.checkSafely(sim);
+            if (observer.violation != null) {
+                throw observer.violation;
+            }
+            assertThat(observer.committed).as("seed %d: something was committed", seed).isNotEmpty();
+            System.err.printf("invariants %s seed %d: %d checks, %d committed, %d terms led%n", profile, seed, observer.checks, observer.committed.size(), observer.leaderOfTerm.size());
+            assertThat(observer.leaderOfTerm).as("seed %d: a leader was elected", seed).isNotEmpty();
+        }
+    }
+}
