@@ -44,7 +44,7 @@ class FaultsIT {
                 Fakes.options("unique-ids", store, UniqueIdsNode.class, "correct")).build());
 
         CheckResult uniqueIds = r.check("unique-ids");
-        assertThat(uniqueIds.verdict()).isEqualTo(Verdict.INVALID);
+        assertThat(uniqueIds.verdict()).as("%s", r.summary()).isEqualTo(Verdict.INVALID);
         assertThat((Long) uniqueIds.details().get("duplicated-count")).isPositive();
         assertThat(uniqueIds.summary()).contains("returned more than once").containsPattern("n\\d-\\d+");
         assertThat(r.check("protocol").verdict()).as("a kill is no protocol error").isEqualTo(Verdict.VALID);
