@@ -118,14 +118,16 @@ public final class CrdtCore implements Core {
      * in memory (its sender cannot be answered anyway: gossip has no msg_id).
      */
     private void mergeWaitingDeltas() {
-        for (JsonNode delta : unmergedDeltas) {
+        List<JsonNode> waiting = List.copyOf(unmergedDeltas);
+        unmergedDeltas.clear();
+        for (JsonNode delta : waiting) {
             try {
                 state.merge(delta);
-            } catch (RpcError malformed) {
-                log.debug("malformed gossip delta dropped: {}", malformed.getMessage());
+            } catch (RuntimeException malformed) {
+                // never the add's or the tick's failure: that one delta is dropped, as a malformed message is
+                log.debug("malformed gossip delta dropped: {}", malformed.toString());
             }
         }
-        unmergedDeltas.clear();
     }
 
     /** A client's request: served from the local state alone (it never waits for the network). */

@@ -118,6 +118,22 @@ class PeerDeltaDeferralTest {
     }
 
     @Test
+    void aMalformedDeltaThatWaitedNeverFailsTheAddThatMergesIt() {
+        RecordingDisk disk = RecordingDisk.keeping();
+        CrdtCore core = new CrdtCore("n0", NODES, SETTINGS, new PnCounterState());
+        core.start(0, disk);
+        ObjectNode malformed = Wire.JSON.createObjectNode();
+        malformed.put("n2", "not a [version, sum]");
+        core.receive(new Message("n2", "n0", Wire.tree(new CrdtCore.Gossip(malformed, Map.of("n2", 1L), Map.of()))), 5, disk);
+        core.receive(gossipFromN1(), 10, disk);
+        core.receive(client("add", 2), 12, disk);
+        disk.sync();
+        assertThat(disk.drain()).extracting(out -> out.body() == null ? "error" : out.body().type()).containsExactly("add_ok");
+        core.receive(client("read", 0), 13, disk);
+        assertThat(readValue(disk.drain().get(0))).isEqualTo(7);
+    }
+
+    @Test
     void inMemoryADeltaIsMergedOnArrival() {
         List<Body> replies = new ArrayList<>();
         Effects memory = new Effects() {
