@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * storage ({@link Node}), the driver hands the core what an earlier run synced ({@link Core#recover}), then starts it. Persist before
  * send: after a {@link #persist} or {@link #snapshot}, every message the core asks for (in that step or a
  * later one) is held, in order, until the sync covering that write completes; one sync serves every write
- * waiting when it starts (group commit).
+ * waiting when it starts (group commit). A sync starts only once the input already queued on the event loop
+ * has been handled, so the steps of a burst (inputs that arrived together) share one.
  */
 public final class CoreDriver implements Effects {
 
@@ -36,6 +37,7 @@ public final class CoreDriver implements Effects {
     private ArrayDeque<HeldMessage> held;
     private long lastWrite;
     private long synced;
+    private boolean flushQueued;
 
     /** A message that may leave only once write number {@code waitsFor} is synced. */
     private record HeldMessage(long waitsFor, Runnable send) {
@@ -85,10 +87,30 @@ public final class CoreDriver implements Effects {
             }
             hold(() -> node.replyError(request, failure));
         } finally {
-            if (storage != null) {
-                storage.flush();
+            if (storage != null && storage.hasWaiting()) {
+                flushAfterQueuedInput();
             }
             scheduleTick();
+        }
+    }
+
+    /**
+     * Group commit across a burst: the sync starts behind the input already queued on the event loop (it runs
+     * first, its writes join the same sync), not after the first step that wrote. Nothing waits longer than
+     * that queue: what arrives later queues behind this flush.
+     */
+    private void flushAfterQueuedInput() {
+        if (flushQueued) {
+            return;
+        }
+        flushQueued = true;
+        try {
+            node.execute(() -> {
+                flushQueued = false;
+                storage.flush();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the node was killed during this step: nothing is synced after that
         }
     }
 

@@ -56,6 +56,11 @@ public final class GroupCommit implements AutoCloseable {
         return ++written;
     }
 
+    /** Whether writes wait for a sync that has not started. */
+    public boolean hasWaiting() {
+        return !waiting.isEmpty();
+    }
+
     /** Starts a sync of every waiting write unless one is running (the next starts when it completes). */
     public void flush() {
         if (syncing || stopped || waiting.isEmpty()) {

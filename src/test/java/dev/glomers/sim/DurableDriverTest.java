@@ -87,7 +87,7 @@ class DurableDriverTest {
             for (int i = 0; i < 5; i++) {
                 first.add(sim.request("n0", "{\"type\":\"write\"}"));
             }
-            sim.runFor(Duration.ofMillis(1)); // five steps; a sync started after the first, still running (>= 5 ms)
+            sim.runFor(Duration.ofMillis(1)); // five steps, then one sync for all five, still running (>= 5 ms)
             List<CompletableFuture<Message>> second = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 second.add(sim.request("n0", "{\"type\":\"write\"}"));
@@ -95,8 +95,8 @@ class DurableDriverTest {
             sim.runFor(Duration.ofMillis(100));
             assertThat(first).allSatisfy(reply -> assertThat(reply.join().type()).isEqualTo("write_ok"));
             assertThat(second).allSatisfy(reply -> assertThat(reply.join().type()).isEqualTo("write_ok"));
-            // The first write's step starts a sync at once; the other four of that moment and the five written
-            // while it ran wait for it and then share the second. Ten writes, two fsyncs.
+            // The five of that moment share the first sync (BurstCommitTest); the five written while it ran wait
+            // for it and then share the second. Ten writes, two fsyncs.
             assertThat(sim.disk("n0").fileSyncs() - before).isEqualTo(2);
             assertThat(drivers.get(0).syncs()).isEqualTo(2);
         }

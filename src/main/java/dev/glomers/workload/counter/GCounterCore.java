@@ -14,7 +14,6 @@ import dev.glomers.storage.Stored;
 import dev.glomers.workload.counter.CounterMessages.Add;
 import dev.glomers.workload.counter.CounterMessages.ReadOk;
 import io.github.resilience4j.retry.Retry;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -141,21 +140,7 @@ final class GCounterCore implements Core {
      */
     @Override
     public void recover(Stored stored) {
-        if (stored.snapshot() != null) {
-            own.recoverReservation(decode(stored.snapshot()));
-        }
-        stored.records().forEach(record -> own.recoverReservation(decode(record)));
-    }
-
-    static byte[] encode(long reservedUpTo) {
-        return ByteBuffer.allocate(Long.BYTES).putLong(reservedUpTo).array();
-    }
-
-    static long decode(byte[] record) {
-        if (record.length != Long.BYTES) {
-            throw new IllegalStateException("a g-counter stamp reservation is 8 bytes, not " + record.length);
-        }
-        return ByteBuffer.wrap(record).getLong();
+        own.recover(stored);
     }
 
     static String key(String owner) {
@@ -272,7 +257,7 @@ final class GCounterCore implements Core {
         if (write) {
             long delta = adds.stream().mapToLong(PendingAdd::delta).reduce(0, Math::addExact);
             if (out.durable() && own.needsReservation()) {
-                out.snapshot(encode(own.reserve())); // the compare-and-set below waits for its sync
+                out.snapshot(own.reserve()); // the compare-and-set below waits for its sync
             }
             round.write = new OwnWrite(own.nextBatch(), delta);
             round.write.attempt(now, out);

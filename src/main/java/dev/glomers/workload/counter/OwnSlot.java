@@ -1,5 +1,8 @@
 package dev.glomers.workload.counter;
 
+import dev.glomers.storage.HighWater;
+import dev.glomers.storage.Stored;
+
 /**
  * The owner's side of its {@link Slot}: the last value it knows for sure is in {@code seq-kv}, and
  * the batch numbers it hands out. Pure bookkeeping, no I/O: the driver reports what it saw.
@@ -11,9 +14,9 @@ package dev.glomers.workload.counter;
  * compare-and-set whose reply we lost. It may have landed, may land later, or never; until we read
  * the key again, {@link #known()} is unknown.
  *
- * <p>Stamps never repeat across restarts either: a durable node reserves them in blocks of {@link #BLOCK}
- * and persists the end of a block before its first stamp leaves ({@link #needsReservation},
- * {@link #reserve}); a restart starts past the last reservation ({@link #recoverReservation}). A repeated
+ * <p>Stamps never repeat across restarts either: they are a {@link HighWater} reserved in blocks of
+ * {@link #BLOCK}, the end of a block persisted before its first stamp leaves ({@link #needsReservation},
+ * {@link #reserve}); a restart starts past the last reservation ({@link #recover}). A repeated
  * stamp could make a read of the key that shows a write of an earlier run pass for the new batch.
  */
 final class OwnSlot {
@@ -30,9 +33,11 @@ final class OwnSlot {
     static final long BLOCK = 4096;
 
     private Slot known;
-    private long lastBatch;
-    /** Stamps up to this one are covered by a persisted reservation (durable nodes only). */
-    private long reservedUpTo;
+    private final HighWater stamps = new HighWater(BLOCK);
+
+    OwnSlot() {
+        stamps.raiseTo(1); // batch 0 is the absent key's: never written
+    }
 
     /** Our key's value in the store, or null while the outcome of a write is open. */
     Slot known() {
@@ -45,24 +50,22 @@ final class OwnSlot {
 
     /** A batch number never used before: the stamp of the next write. */
     long nextBatch() {
-        return ++lastBatch;
+        return stamps.next();
     }
 
     /** Whether the next stamp lies beyond the persisted reservation (a durable node reserves first). */
     boolean needsReservation() {
-        return lastBatch + 1 > reservedUpTo;
+        return stamps.needsReservation();
     }
 
-    /** Reserves the next block of stamps: returns its end, which must be persisted before the next stamp leaves. */
-    long reserve() {
-        reservedUpTo = Math.addExact(lastBatch, BLOCK);
-        return reservedUpTo;
+    /** Reserves the next block of stamps: the record to persist before the next stamp leaves. */
+    byte[] reserve() {
+        return stamps.reserve();
     }
 
-    /** An earlier run of this node may have used every stamp up to {@code reserved}: this run starts after it. */
-    void recoverReservation(long reserved) {
-        lastBatch = Math.max(lastBatch, reserved);
-        reservedUpTo = lastBatch;
+    /** An earlier run of this node may have used every stamp below its last persisted mark: this run starts there. */
+    void recover(Stored stored) {
+        stamps.recover(stored);
     }
 
     /** The value that puts {@code delta} on top of what we know, stamped {@code batch}. */

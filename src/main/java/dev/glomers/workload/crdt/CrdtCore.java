@@ -8,6 +8,7 @@ import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
 import dev.glomers.storage.Stored;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,11 @@ import org.slf4j.LoggerFactory;
  * <p>With a data directory every change to the state is persisted as the delta it made (an own add, or
  * what a peer's gossip brought that we lacked) before anything else leaves the node: so {@code add_ok}
  * goes out only once the add is durable, a read shows only what a restart recovers, and our own versions
- * reach peers only once synced (a restart never reuses a version a peer has seen with other content). A
+ * reach peers only once synced (a restart never reuses a version a peer has seen with other content).
+ * A peer's delta is not synced on its own: it waits, unmerged, for the next persist an own add or a tick
+ * makes (one sync for both). Until then reads and gossip show the state without it, so nothing that
+ * leaves the node depends on it, our versions do not acknowledge it, and its sender, which holds it
+ * durably, keeps offering it until they do; a crash before then loses nothing that was shown. A
  * snapshot of the whole state replaces the log once the deltas since the last one outweigh it, which
  * keeps the log within a small multiple of the state. A restarted core merges the snapshot and the
  * deltas back; it then believes peers have nothing, so its first gossip carries everything and draws
@@ -57,6 +62,8 @@ public final class CrdtCore implements Core {
     /** Durable nodes only: bytes persisted since the last snapshot, and that snapshot's size. */
     private long loggedBytes;
     private long snapshotBytes;
+    /** Durable nodes only: peers' deltas not merged yet, in arrival order (see the class comment). */
+    private final List<JsonNode> unmergedDeltas = new ArrayList<>();
 
     public CrdtCore(String self, List<String> nodeIds, CrdtProperties settings, AddReadCrdt state) {
         this.self = self;
@@ -96,15 +103,31 @@ public final class CrdtCore implements Core {
             return;
         }
         Gossip gossip = Wire.read(message.body(), Gossip.class);
-        Map<String, Long> before = out.durable() ? state.versions() : null;
-        try {
-            state.merge(gossip.delta());
-        } finally {
-            if (before != null) {
-                persistSince(before, out); // even what a malformed delta's valid part merged
+        if (out.durable()) {
+            if (gossip.delta() != null && !gossip.delta().isEmpty()) {
+                unmergedDeltas.add(gossip.delta()); // merged and persisted with the next own add or tick
             }
+        } else {
+            state.merge(gossip.delta());
         }
         knowledge.received(message.src(), gossip.versions(), gossip.known());
+    }
+
+    /**
+     * Merges the peers' deltas that waited. A malformed one counts for its valid part, as it would on arrival
+     * in memory (its sender cannot be answered anyway: gossip has no msg_id).
+     */
+    private void mergeWaitingDeltas() {
+        List<JsonNode> waiting = List.copyOf(unmergedDeltas);
+        unmergedDeltas.clear();
+        for (JsonNode delta : waiting) {
+            try {
+                state.merge(delta);
+            } catch (RuntimeException malformed) {
+                // never the add's or the tick's failure: that one delta is dropped, as a malformed message is
+                log.debug("malformed gossip delta dropped: {}", malformed.toString());
+            }
+        }
     }
 
     /** A client's request: served from the local state alone (it never waits for the network). */
@@ -112,9 +135,13 @@ public final class CrdtCore implements Core {
         switch (request.type()) {
             case "add" -> {
                 Map<String, Long> before = out.durable() ? state.versions() : null;
-                state.addFromClient(self, request.body());
-                if (before != null) {
-                    persistSince(before, out);
+                try {
+                    mergeWaitingDeltas(); // one record, one sync, for the add and what peers brought
+                    state.addFromClient(self, request.body());
+                } finally {
+                    if (before != null) {
+                        persistSince(before, out); // also when the add is refused: the merged deltas are shown from now on
+                    }
                 }
                 out.reply(request, Body.of("add_ok"));
             }
@@ -153,6 +180,11 @@ public final class CrdtCore implements Core {
             return; // woken early: the tick is not due yet
         }
         lastTick = tick;
+        if (!unmergedDeltas.isEmpty()) {
+            Map<String, Long> before = state.versions();
+            mergeWaitingDeltas(); // synced before the gossip below (which acknowledges them) leaves
+            persistSince(before, out);
+        }
         knowledge.advanceTo(tick);
         Map<String, Long> ours = state.versions();
         for (String peer : peers) {
@@ -167,12 +199,12 @@ public final class CrdtCore implements Core {
     /**
      * The next tick at which some peer is due a message, and never before the tick after the one the
      * latest input arrived in (after an idle spell, an update waits for the next tick as always);
-     * never, when every peer has everything and is owed nothing.
+     * never, when every peer has everything and is owed nothing and no peer's delta waits to be merged.
      */
     @Override
     public long wakeAt() {
         Map<String, Long> ours = state.versions();
-        long due = Long.MAX_VALUE;
+        long due = unmergedDeltas.isEmpty() ? Long.MAX_VALUE : 0; // merged at the next tick at the latest
         for (String peer : peers) {
             due = Math.min(due, knowledge.nextSendTick(peer, ours));
         }

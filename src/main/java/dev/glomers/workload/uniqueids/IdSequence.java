@@ -1,5 +1,8 @@
 package dev.glomers.workload.uniqueids;
 
+import dev.glomers.storage.HighWater;
+import dev.glomers.storage.Stored;
+
 /**
  * Ids of the form {@code counter * clusterSize + nodeIndex}: two nodes never share a residue, so they
  * never share an id. The counter starts at the start-up time in milliseconds times 1024, so a node
@@ -7,9 +10,9 @@ package dev.glomers.workload.uniqueids;
  * per millisecond on average since its previous start, or its clock went back. With 25 nodes the ids
  * stay below 2^56.
  *
- * <p>A durable node does not trust the clock: it reserves counters in blocks ({@link #reserve}) and
- * persists the end of each block before it hands out the block's first id; a restart then starts past
- * the last reservation ({@link #start}'s {@code reservedBefore}), whatever the clock says.
+ * <p>A durable node does not trust the clock: the counter is a {@link HighWater} reserved in blocks of
+ * {@link #BLOCK}, the end of each persisted before the block's first id leaves ({@link #reserve}); a restart
+ * resumes past the last one ({@link #recover}), whatever the clock says.
  */
 final class IdSequence {
 
@@ -17,45 +20,38 @@ final class IdSequence {
     /** Counters reserved by one persisted high-water mark: one sync per this many ids of a node. */
     static final long BLOCK = 1L << 16;
 
-    private long counter;
-    /** Counters below this are covered by a persisted reservation (durable nodes only). */
-    private long reservedUpTo;
+    private final HighWater counter = new HighWater(BLOCK);
     private int nodeIndex;
     private int clusterSize;
 
-    void start(int nodeIndex, int clusterSize, long startMillis) {
-        start(nodeIndex, clusterSize, startMillis, 0);
+    /** Before {@link #start}: the marks an earlier run of this node persisted. */
+    void recover(Stored stored) {
+        counter.recover(stored);
     }
 
-    /**
-     * @param reservedBefore the end of the last reservation an earlier run of this node persisted (0: none);
-     *                       that run may have handed out any counter below it, so this one starts there at least
-     */
-    void start(int nodeIndex, int clusterSize, long startMillis, long reservedBefore) {
+    void start(int nodeIndex, int clusterSize, long startMillis) {
         if (nodeIndex < 0 || nodeIndex >= clusterSize) {
             throw new IllegalArgumentException("node index " + nodeIndex + " outside a cluster of " + clusterSize);
         }
         this.nodeIndex = nodeIndex;
         this.clusterSize = clusterSize;
-        this.counter = Math.max(Math.multiplyExact(startMillis, IDS_PER_MILLISECOND), reservedBefore);
-        this.reservedUpTo = counter;
+        counter.raiseTo(Math.multiplyExact(startMillis, IDS_PER_MILLISECOND));
     }
 
     /** Whether the next id lies beyond the persisted reservation (a durable node reserves first). */
     boolean needsReservation() {
-        return counter >= reservedUpTo;
+        return counter.needsReservation();
     }
 
-    /** Reserves the next block: returns its end, which must be persisted before the next id leaves. */
-    long reserve() {
-        reservedUpTo = Math.addExact(counter, BLOCK);
-        return reservedUpTo;
+    /** Reserves the next block: the record to persist before the next id leaves. */
+    byte[] reserve() {
+        return counter.reserve();
     }
 
     long next() {
         if (clusterSize == 0) {
             throw new IllegalStateException("ids before init");
         }
-        return Math.addExact(Math.multiplyExact(counter++, clusterSize), nodeIndex);
+        return Math.addExact(Math.multiplyExact(counter.next(), clusterSize), nodeIndex);
     }
 }

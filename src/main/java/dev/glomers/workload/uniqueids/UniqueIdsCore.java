@@ -6,7 +6,6 @@ import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.storage.Stored;
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -30,7 +29,6 @@ final class UniqueIdsCore implements Core {
     private final IdSequence ids = new IdSequence();
     private final int nodeIndex;
     private final int clusterSize;
-    private long reservedBefore;
 
     UniqueIdsCore(String self, List<String> nodeIds) {
         this.nodeIndex = nodeIds.indexOf(self);
@@ -39,17 +37,12 @@ final class UniqueIdsCore implements Core {
 
     @Override
     public void recover(Stored stored) {
-        if (stored.snapshot() != null) {
-            reservedBefore = Math.max(reservedBefore, decode(stored.snapshot()));
-        }
-        for (byte[] record : stored.records()) {
-            reservedBefore = Math.max(reservedBefore, decode(record));
-        }
+        ids.recover(stored);
     }
 
     @Override
     public void start(long now, Effects out) {
-        ids.start(nodeIndex, clusterSize, now, reservedBefore);
+        ids.start(nodeIndex, clusterSize, now);
     }
 
     @Override
@@ -58,19 +51,8 @@ final class UniqueIdsCore implements Core {
             throw RpcError.notSupported("unique-ids takes generate, not " + message.type());
         }
         if (out.durable() && ids.needsReservation()) {
-            out.snapshot(encode(ids.reserve()));
+            out.snapshot(ids.reserve());
         }
         out.reply(message, new GenerateOk(ids.next()));
-    }
-
-    static byte[] encode(long reservedUpTo) {
-        return ByteBuffer.allocate(Long.BYTES).putLong(reservedUpTo).array();
-    }
-
-    static long decode(byte[] record) {
-        if (record.length != Long.BYTES) {
-            throw new IllegalStateException("a unique-ids reservation is 8 bytes, not " + record.length);
-        }
-        return ByteBuffer.wrap(record).getLong();
     }
 }
