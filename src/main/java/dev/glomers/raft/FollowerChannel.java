@@ -96,9 +96,9 @@ final class FollowerChannel<C> {
             if (relayUpdates && now - lastProbedLeaderAt >= probeLeaderWait) {
                 lastProbedLeaderAt = now;
                 probeLeaderWait = links.nextProbeWait(probeLeaderWait);
-                links.sendAllWays(leader, update, out);
+                links.sendAllWays(leader, update, now, out);
             } else if (relayUpdates) {
-                links.sendAround(leader, update, out);
+                links.sendAround(leader, update, now, out);
             } else {
                 out.send(leader, update);
             }

@@ -133,6 +133,9 @@ public final class RaftCore<C, R> implements Core {
             onClientRequest(message, now, out);
             return;
         }
+        if (!takingRelayed) {
+            links.heardDirectly(message.src(), now);
+        }
         switch (message.type()) {
             case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
@@ -305,7 +308,7 @@ public final class RaftCore<C, R> implements Core {
         unansweredElections = 0; // someone reaches us
         electionAnswered = true;
         boolean grant = request.term() > term && log.isCoveredBy(request.lastIndex(), request.lastTerm()) && !hearsLeader(now);
-        links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), out);
+        links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), now, out);
     }
 
     private void onPreVoteResult(String voter, PreVoteResult result, long now, Effects out) {
@@ -353,7 +356,7 @@ public final class RaftCore<C, R> implements Core {
             resetElectionDeadline(now);
         }
         // Elections are rare and a vote is what a partition with one-way links most often loses: all ways.
-        links.sendAllWays(candidate, new Vote(term, grant), out);
+        links.sendAllWays(candidate, new Vote(term, grant), now, out);
     }
 
     private void onVote(String voter, Vote vote, long now, Effects out) {

@@ -147,6 +147,11 @@ final class Replicator<C> {
         return now - f.lastHeardDirectlyAt > 2 * settings.heartbeatInterval().toMillis();
     }
 
+    /** Heard in no way at all, not even passed on by a peer, for two heartbeat intervals. */
+    private boolean lost(FollowerProgress f, long now) {
+        return now - f.lastHeardAt > 2 * settings.heartbeatInterval().toMillis();
+    }
+
     private void sendAppend(FollowerProgress f, long term, long commit, long now, Effects out) {
         if (now - f.lastSentAt >= settings.heartbeatInterval().toMillis() && f.match < f.next - 1) {
             f.next = f.match + 1; // sent a heartbeat interval ago and never acknowledged: lost, send again
@@ -160,14 +165,18 @@ final class Replicator<C> {
         // A follower we do not hear directly is told to answer around us; one our appends do not reach
         // directly gets them around, and the direct way now and then (to notice a heal).
         AppendEntries append = new AppendEntries(term, prev, log.termAt(prev), commit, entries, silent(f, now) ? Boolean.TRUE : null);
-        if (!f.unheard) {
-            out.send(f.id, append);
-        } else if (now - f.lastProbedAt >= f.probeWait) {
+        if (f.unheard && now - f.lastProbedAt < f.probeWait) {
+            links.sendAround(f.id, append, now, out);
+        } else if (f.unheard) {
             f.lastProbedAt = now;
             f.probeWait = links.nextProbeWait(f.probeWait);
-            links.sendAllWays(f.id, append, out);
+            links.sendAllWays(f.id, append, now, out);
+        } else if (lost(f, now)) {
+            // It may hear nothing of ours either, and then it can never say so (a non-neighbour on a five-node
+            // ring): both ways, until its updates say which way works.
+            links.sendAllWays(f.id, append, now, out);
         } else {
-            links.sendAround(f.id, append, out);
+            out.send(f.id, append);
         }
         f.next = to + 1;
         f.lastSentAt = now;
