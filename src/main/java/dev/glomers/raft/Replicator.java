@@ -213,9 +213,12 @@ final class Replicator<C> {
             f.lastProbedAt = now;
             f.probeWait = links.nextProbeWait(f.probeWait);
             links.sendAllWays(f.id, append, now, out);
-        } else if (lost(f, now)) {
+        } else if (lost(f, now) && now - f.lastProbedAt >= f.probeWait) {
             // It may hear nothing of ours either, and then it can never say so (a non-neighbour on a five-node
-            // ring): both ways, until its updates say which way works.
+            // ring): both ways, until its updates say which way works. Paced as the probes are, since a follower
+            // cut off both ways (a partition of one) is lost too, and every detour to it is lost with it.
+            f.lastProbedAt = now;
+            f.probeWait = links.nextProbeWait(f.probeWait);
             links.sendAllWays(f.id, append, now, out);
         } else {
             out.send(f.id, append);
@@ -228,6 +231,9 @@ final class Replicator<C> {
 
     /** A follower spoke (directly or not), and says whether our appends reach it directly. */
     void heard(FollowerProgress f, boolean direct, boolean unheard, long now) {
+        if (lost(f, now)) {
+            f.probeWait = links.firstProbeWait(); // found again: a later loss starts its pacing over
+        }
         f.lastHeardAt = now;
         if (direct) {
             f.lastHeardDirectlyAt = now;
