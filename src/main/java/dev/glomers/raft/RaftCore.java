@@ -608,9 +608,10 @@ public final class RaftCore<C, R> implements Core {
     /** A leader's append carries its read round (echoed in our next update) and its answers to our reads. */
     private void takeReadState(AppendEntries append, long now, Effects out) {
         if (channel.roundArrived(term, append.round())) {
-            // As an acknowledgement: with three nodes only the leader's own clients wait for it, so it may wait
-            // for an update that goes anyway; with more, others' reads wait for it: at once.
-            channel.dueBy(majority > 2 ? now : now + settings.ackDelay().toMillis());
+            // With three nodes only the leader's own clients wait for it, so it waits as a lazy acknowledgement
+            // for an update that goes anyway; with more, others' reads wait: at the end of our window, with the
+            // operations we carry then.
+            channel.dueBy(majority > 2 ? channel.forwardAt(now, peers.size()) : now + settings.ackDelay().toMillis());
         }
         if (append.reads() != null) {
             for (ReadAnswer read : append.reads()) {

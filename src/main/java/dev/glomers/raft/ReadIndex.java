@@ -92,9 +92,12 @@ final class ReadIndex {
         return !unconfirmed.isEmpty();
     }
 
-    /** The round an append to {@code follower} carries now (0: none); from here on it is out. */
+    /**
+     * The round an append to {@code follower} carries now (null: none); from here on it is out. Only while reads
+     * wait for it: a round already confirmed would only make the follower echo it for nothing.
+     */
     Long carry(String follower) {
-        if (round == 0) {
+        if (round == 0 || unconfirmed.isEmpty()) {
             return null;
         }
         roundOut = true;
