@@ -608,10 +608,12 @@ public final class RaftCore<C, R> implements Core {
     /** A leader's append carries its read round (echoed in our next update) and its answers to our reads. */
     private void takeReadState(AppendEntries append, long now, Effects out) {
         if (channel.roundArrived(term, append.round())) {
-            // With three nodes only the leader's own clients wait for it, so it waits as a lazy acknowledgement
+            // With three nodes only the leader's own clients wait for it, so it waits like a lazy acknowledgement
             // for an update that goes anyway; with more, others' reads wait: at the end of our window, with the
             // operations we carry then.
-            channel.dueBy(majority > 2 ? channel.forwardAt(now, peers.size()) : now + settings.ackDelay().toMillis());
+            // A follower whose updates go around the leader is never among those it asks first: lazily too.
+            boolean lazy = majority <= 2 || channel.goesAround();
+            channel.dueBy(lazy ? now + settings.ackDelay().toMillis() : channel.forwardAt(now, peers.size()));
         }
         if (append.reads() != null) {
             for (ReadAnswer read : append.reads()) {

@@ -55,9 +55,11 @@ class LinKvFiveNodeRingTest {
                     random -> LinKvHistory.nextRequest(random, 3));
             sim.runFor(Duration.ofSeconds(10));
             long ringFrom = sim.time().millis();
+            long messagesBefore = sim.serverMessages();
             sim.grudge(fiveNodeRing());
             sim.runFor(Duration.ofSeconds(15));
             long ringUntil = sim.time().millis();
+            long ringMessages = sim.serverMessages() - messagesBefore;
             sim.heal();
             sim.runFor(Duration.ofSeconds(3)); // the direct ways are tried at least every 4 heartbeat intervals
             AtomicLong passedOn = new AtomicLong();
@@ -78,8 +80,8 @@ class LinKvFiveNodeRingTest {
                     .filter(c -> c.invokedAt() >= ringFrom && c.invokedAt() < ringUntil).toList();
             double healthy = servedFraction(before);
             double ring = servedFraction(during);
-            System.err.printf("lin-kv five-node ring, seed %d: served %.3f before, %.3f during (%d calls)%n",
-                    seed, healthy, ring, during.size());
+            System.err.printf("lin-kv five-node ring, seed %d: served %.3f before, %.3f during (%d calls, %.2f msgs/op)%n",
+                    seed, healthy, ring, during.size(), (double) ringMessages / during.size());
             assertThat(ring / healthy).as("seed %d: served during the ring against before it", seed).isGreaterThanOrEqualTo(0.9);
         }
     }
