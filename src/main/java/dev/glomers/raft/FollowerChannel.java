@@ -27,6 +27,10 @@ final class FollowerChannel<C> {
     private long probeLeaderWait;
     /** When an append last reached us directly, not passed on by a peer. */
     private long lastDirectAppendAt;
+    /** The newest read round of the leader of {@code roundTerm} we got, and the newest we echoed (ReadIndex). */
+    private long roundTerm;
+    private long roundSeen;
+    private long roundEchoed;
 
     FollowerChannel(RaftProperties settings, Links links, Proposals<C> proposals, StateMachine<C, ?> machine) {
         this.settings = settings;
@@ -52,7 +56,20 @@ final class FollowerChannel<C> {
     }
 
     boolean hasSomethingToSay() {
-        return resultToSend != null || proposals.hasToForward();
+        return resultToSend != null || proposals.hasToForward() || roundSeen > roundEchoed;
+    }
+
+    /** An append of the leader of {@code term} carried read round {@code round}; true when it is one to echo. */
+    boolean roundArrived(long term, Long round) {
+        if (term != roundTerm) {
+            roundTerm = term;
+            roundSeen = 0;
+            roundEchoed = 0;
+        }
+        if (round != null && round > roundSeen) {
+            roundSeen = round;
+        }
+        return roundSeen > roundEchoed;
     }
 
     long updateAt() {
@@ -90,15 +107,19 @@ final class FollowerChannel<C> {
     void send(long term, String leader, long now, Effects out) {
         links.flushHeld(out);
         List<ForwardedOp> ops = proposals.takeToForward(machine, now);
-        if (resultToSend != null || !ops.isEmpty()) {
+        boolean echo = roundTerm == term && roundSeen > roundEchoed;
+        if (resultToSend != null || !ops.isEmpty() || echo) {
             boolean unheard = now - lastDirectAppendAt > settings.heartbeatInterval().toMillis() * 3 / 2;
-            FollowerUpdate update = new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops, unheard ? Boolean.TRUE : null);
+            // The newest round rides on every update of the term (a lost echo is made good by the next one).
+            Long round = roundTerm == term && roundSeen > 0 ? roundSeen : null;
+            roundEchoed = roundTerm == term ? roundSeen : roundEchoed;
+            FollowerUpdate update = new FollowerUpdate(term, resultToSend, ops.isEmpty() ? null : ops, unheard ? Boolean.TRUE : null, round);
             if (relayUpdates && now - lastProbedLeaderAt >= probeLeaderWait) {
                 lastProbedLeaderAt = now;
                 probeLeaderWait = links.nextProbeWait(probeLeaderWait);
-                links.sendAllWays(leader, update, out);
+                links.sendAllWays(leader, update, now, out);
             } else if (relayUpdates) {
-                links.sendAround(leader, update, out);
+                links.sendAround(leader, update, now, out);
             } else {
                 out.send(leader, update);
             }

@@ -8,7 +8,9 @@ import dev.glomers.node.Message;
 import dev.glomers.node.Wire;
 import dev.glomers.raft.RaftMessages.Relay;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The ways a message takes between members, for every message type alike: directly, or around a one-way
@@ -26,6 +28,8 @@ final class Links {
     private final long heartbeat;
     private final List<Relay> held = new ArrayList<>();
     private long heldUntil = Long.MAX_VALUE;
+    /** When a message of each peer last reached us directly (not passed on): the detours worth taking. */
+    private final Map<String, Long> heardDirectlyAt = new HashMap<>();
 
     Links(String self, List<String> peers, long heartbeatMillis) {
         this.self = self;
@@ -38,18 +42,35 @@ final class Links {
     }
 
     /** Sends {@code body} to {@code dest} directly and through every other peer. */
-    void sendAllWays(String dest, Body body, Effects out) {
+    void sendAllWays(String dest, Body body, long now, Effects out) {
         out.send(dest, body);
-        sendAround(dest, body, out);
+        sendAround(dest, body, now, out);
     }
 
-    /** Sends {@code body} to {@code dest} through every other peer only. */
-    void sendAround(String dest, Body body, Effects out) {
+    /** A message of {@code peer} reached us directly at {@code now}: it is a way out. */
+    void heardDirectly(String peer, long now) {
+        heardDirectlyAt.put(peer, now);
+    }
+
+    /**
+     * Sends {@code body} to {@code dest} around the direct way: through the other peers heard directly within
+     * two heartbeat intervals (a peer we hear is one whose links work; on a five-node ring the leader's
+     * neighbours, which are the only ones that reach its non-neighbours), or through every other peer when
+     * none was (with three nodes on a ring a follower hears only the leader, and the third node is the way).
+     */
+    void sendAround(String dest, Body body, long now, Effects out) {
         ObjectNode tree = Wire.tree(body);
+        List<String> ways = new ArrayList<>();
         for (String peer : peers) {
-            if (!peer.equals(dest)) {
-                out.send(peer, new Relay(dest, self, tree));
+            if (!peer.equals(dest) && now - heardDirectlyAt.getOrDefault(peer, Long.MIN_VALUE / 2) <= 2 * heartbeat) {
+                ways.add(peer);
             }
+        }
+        if (ways.isEmpty()) {
+            peers.stream().filter(peer -> !peer.equals(dest)).forEach(ways::add);
+        }
+        for (String peer : ways) {
+            out.send(peer, new Relay(dest, self, tree));
         }
     }
 

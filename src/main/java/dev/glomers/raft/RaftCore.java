@@ -8,6 +8,7 @@ import dev.glomers.raft.RaftMessages.AppendResult;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.PreVote;
 import dev.glomers.raft.RaftMessages.PreVoteResult;
+import dev.glomers.raft.RaftMessages.ReadAnswer;
 import dev.glomers.raft.RaftMessages.ForwardedOp;
 import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
@@ -15,6 +16,7 @@ import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.WireEntry;
 import dev.glomers.retry.Backoff;
 import dev.glomers.storage.Stored;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,7 @@ public final class RaftCore<C, R> implements Core {
     private final FollowerChannel<C> channel;
     private final Replicator<C> replicator;
     private final RaftDisk<C> disk;
+    private final ReadIndex reads;
 
     // ---- Raft's state ----
     private long term;
@@ -85,7 +88,8 @@ public final class RaftCore<C, R> implements Core {
         this.links = new Links(self, peers, heartbeat);
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
-        this.replicator = new Replicator<>(log, machine, settings, links, majority);
+        this.reads = new ReadIndex(self, majority);
+        this.replicator = new Replicator<>(log, machine, settings, links, majority, reads);
         this.disk = new RaftDisk<>(machine);
     }
 
@@ -133,6 +137,9 @@ public final class RaftCore<C, R> implements Core {
             onClientRequest(message, now, out);
             return;
         }
+        if (!takingRelayed) {
+            links.heardDirectly(message.src(), now);
+        }
         switch (message.type()) {
             case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
@@ -158,6 +165,7 @@ public final class RaftCore<C, R> implements Core {
 
     private void onTick(long now, Effects out) {
         proposals.expire(now, term, out);
+        reads.expire(now, id -> proposals.pendingIds().contains(id));
         if (links.heldUntil() <= now) {
             passHeldRelays(now, out);
         }
@@ -184,7 +192,7 @@ public final class RaftCore<C, R> implements Core {
 
     @Override
     public long wakeAt() {
-        long wake = proposals.nextDeadline();
+        long wake = Math.min(proposals.nextDeadline(), reads.nextDeadline());
         if (role == Role.LEADER) {
             return Math.min(wake, replicator.wakeAt());
         }
@@ -257,7 +265,7 @@ public final class RaftCore<C, R> implements Core {
         C command = machine.command(request);
         long id = proposals.add(request, command, now);
         if (role == Role.LEADER) {
-            append(new Entry<>(term, self, id, command), now, out);
+            propose(self, id, command, now, out);
         } else if (leader == null) {
             proposals.holdForLeader(id); // until a leader is known (an election may be under way), or 11 at its deadline
         } else {
@@ -305,7 +313,7 @@ public final class RaftCore<C, R> implements Core {
         unansweredElections = 0; // someone reaches us
         electionAnswered = true;
         boolean grant = request.term() > term && log.isCoveredBy(request.lastIndex(), request.lastTerm()) && !hearsLeader(now);
-        links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), out);
+        links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), now, out);
     }
 
     private void onPreVoteResult(String voter, PreVoteResult result, long now, Effects out) {
@@ -353,7 +361,7 @@ public final class RaftCore<C, R> implements Core {
             resetElectionDeadline(now);
         }
         // Elections are rare and a vote is what a partition with one-way links most often loses: all ways.
-        links.sendAllWays(candidate, new Vote(term, grant), out);
+        links.sendAllWays(candidate, new Vote(term, grant), now, out);
     }
 
     private void onVote(String voter, Vote vote, long now, Effects out) {
@@ -387,6 +395,7 @@ public final class RaftCore<C, R> implements Core {
     private void becomeFollower(String newLeader, long now) {
         if (role != Role.FOLLOWER) {
             role = Role.FOLLOWER;
+            reads.reset();
             replicator.stop();
             votes = Set.of();
             resetElectionDeadline(now);
@@ -396,6 +405,7 @@ public final class RaftCore<C, R> implements Core {
 
     private void becomeLeader(long now, Effects out) {
         role = Role.LEADER;
+        reads.reset();
         replicator.start(peers, now);
         channel.clear();
         setLeader(self, now);
@@ -403,7 +413,7 @@ public final class RaftCore<C, R> implements Core {
         append(new Entry<>(term, self, 0, null), now, out);
         // Own clients' operations that may have been lost with the old leader: applying skips a second copy.
         for (Map.Entry<Long, Proposals.Pending<C>> op : proposals.becameLeader().entrySet()) {
-            append(new Entry<>(term, self, op.getKey(), op.getValue().command()), now, out);
+            propose(self, op.getKey(), op.getValue().command(), now, out);
         }
     }
 
@@ -439,7 +449,7 @@ public final class RaftCore<C, R> implements Core {
         }
         for (ForwardedOp op : update.ops()) {
             if (!proposals.wasApplied(from, op.id())) {
-                append(new Entry<>(term, from, op.id(), machine.decode(op.cmd())), now, out);
+                propose(from, op.id(), machine.decode(op.cmd()), now, out);
             }
         }
         FollowerProgress f = replicator.progress(from);
@@ -447,6 +457,10 @@ public final class RaftCore<C, R> implements Core {
             return;
         }
         replicator.heard(f, !takingRelayed, update.unheard() != null, now);
+        if (update.round() != null && update.term() == term) {
+            reads.echoed(from, update.round());
+            answerReads(now, out);
+        }
         if (update.result() != null && update.term() == term && replicator.acknowledged(f, update.result(), now)) {
             advanceCommit(now, out);
         }
@@ -468,6 +482,7 @@ public final class RaftCore<C, R> implements Core {
             }
         }
         applyCommitted(out);
+        answerReads(now, out);
     }
 
     // ---- replication: the follower's side -----------------------------------------------------
@@ -485,6 +500,7 @@ public final class RaftCore<C, R> implements Core {
         unansweredElections = 0;
         electionAnswered = true;
         resetElectionDeadline(now);
+        takeReadState(append, now, out);
 
         long prev = append.prevIndex();
         if (prev > log.lastIndex()) {
@@ -527,6 +543,7 @@ public final class RaftCore<C, R> implements Core {
         commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
         applyCommitted(out);
+        answerReads(now, out);
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
             answer(new AppendResult(true, matched, 0, 0), someoneWaits ? now : now + settings.ackDelay().toMillis(), now, out);
@@ -571,6 +588,61 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
+    // ---- reads that do not write (ReadIndex) --------------------------------------------------
+
+    /** An operation at the leader: a read-only one takes a read index, any other a log entry. */
+    private void propose(String origin, long id, C command, long now, Effects out) {
+        if (!machine.readOnly(command)) {
+            append(new Entry<>(term, origin, id, command), now, out);
+            return;
+        }
+        if (reads.register(origin, id, log.lastIndex(), now + settings.clientTimeout().toMillis())) {
+            replicator.roundWanted(origin, now);
+        }
+        if (reads.hasAnswersFor(origin)) {
+            replicator.markUrgent(origin, now); // three nodes: answered with the next append
+        }
+        answerReads(now, out);
+    }
+
+    /** A leader's append carries its read round (echoed in our next update) and its answers to our reads. */
+    private void takeReadState(AppendEntries append, long now, Effects out) {
+        if (channel.roundArrived(term, append.round())) {
+            // With three nodes only the leader's own clients wait for it, so it waits like a lazy acknowledgement
+            // for an update that goes anyway; with more, others' reads wait: at the end of our window, with the
+            // operations we carry then.
+            // A follower whose updates go around the leader is never among those it asks first: lazily too.
+            boolean lazy = majority <= 2 || channel.goesAround();
+            channel.dueBy(lazy ? now + settings.ackDelay().toMillis() : channel.forwardAt(now, peers.size()));
+        }
+        if (append.reads() != null) {
+            for (ReadAnswer read : append.reads()) {
+                proposals.seenInLog(read.id()); // not carried again
+                reads.answered(read.id(), read.index());
+            }
+            answerReads(now, out);
+        }
+    }
+
+    /**
+     * Reads applied far enough: our own are answered from the state machine; as leader, a follower's confirmed
+     * ones go to it with the next append.
+     */
+    private void answerReads(long now, Effects out) {
+        List<Long> ids = new ArrayList<>(reads.answerable(lastApplied));
+        if (role == Role.LEADER) {
+            Set<String> followersToTell = new HashSet<>();
+            reads.ready(lastApplied, followersToTell).forEach(read -> ids.add(read.id()));
+            followersToTell.forEach(follower -> replicator.markUrgent(follower, now));
+        }
+        for (long id : ids) {
+            Proposals.Pending<C> op = proposals.applied(id);
+            if (op != null) {
+                machine.answer(op.request(), machine.query(op.command()), out);
+            }
+        }
+    }
+
     // ---- for tests ----------------------------------------------------------------------------
 
     /** The election timer fires now: a pre-vote first (tests force the interleavings they examine). */
@@ -602,5 +674,9 @@ public final class RaftCore<C, R> implements Core {
 
     List<Entry<C>> log() {
         return log.entries();
+    }
+
+    int readsHeld() {
+        return reads.size();
     }
 }

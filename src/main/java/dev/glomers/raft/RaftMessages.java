@@ -34,10 +34,14 @@ final class RaftMessages {
      * index; {@code relay} true (else absent) asks the follower to send its updates through its peers too,
      * because the leader has not heard it for a while.
      */
-    record AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries, Boolean relay)
-            implements Body {
+    record AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries, Boolean relay,
+                         Long round, List<ReadAnswer> reads) implements Body {
         AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries) {
             this(term, prevIndex, prevTerm, commit, entries, null);
+        }
+
+        AppendEntries(long term, long prevIndex, long prevTerm, long commit, List<WireEntry> entries, Boolean relay) {
+            this(term, prevIndex, prevTerm, commit, entries, relay, null, null);
         }
 
         @Override
@@ -54,7 +58,7 @@ final class RaftMessages {
             }
             return new AppendEntries(body.path("term").asLong(), body.path("prev_index").asLong(),
                     body.path("prev_term").asLong(), body.path("commit").asLong(), entries,
-                    body.path("relay").asBoolean(false) ? Boolean.TRUE : null);
+                    body.path("relay").asBoolean(false) ? Boolean.TRUE : null, ReadAnswer.round(body), ReadAnswer.read(body));
         }
     }
 
@@ -75,9 +79,13 @@ final class RaftMessages {
      * {@code unheard} true (else absent) says no append reached it directly for a while, so the leader
      * sends it appends through the other followers too.
      */
-    record FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops, Boolean unheard) implements Body {
+    record FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops, Boolean unheard, Long round) implements Body {
         FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops) {
             this(term, result, ops, null);
+        }
+
+        FollowerUpdate(long term, AppendResult result, List<ForwardedOp> ops, Boolean unheard) {
+            this(term, result, ops, unheard, null);
         }
 
         @Override
@@ -97,7 +105,7 @@ final class RaftMessages {
                 ops.add(new ForwardedOp(op.path("id").asLong(), op.get("cmd")));
             }
             return new FollowerUpdate(body.path("term").asLong(), result, ops,
-                    body.path("unheard").asBoolean(false) ? Boolean.TRUE : null);
+                    body.path("unheard").asBoolean(false) ? Boolean.TRUE : null, ReadAnswer.round(body));
         }
     }
 
@@ -172,6 +180,30 @@ final class RaftMessages {
 
         static PreVoteResult read(ObjectNode body) {
             return new PreVoteResult(body.path("term").asLong(), body.path("granted").asBoolean());
+        }
+    }
+
+    /**
+     * The leader's answer to a follower's read (ReadIndex): request {@code id} of that follower may be answered
+     * from its state machine once it has applied up to {@code index}. Appends carry these, and the read round
+     * ({@code round}: the leader's newest, which its follower echoes in its updates; absent when none).
+     */
+    record ReadAnswer(long id, long index) {
+        static List<ReadAnswer> read(ObjectNode body) {
+            JsonNode reads = body.get("reads");
+            if (reads == null || !reads.isArray()) {
+                return null;
+            }
+            List<ReadAnswer> answers = new ArrayList<>();
+            for (JsonNode read : reads) {
+                answers.add(new ReadAnswer(read.path("id").asLong(), read.path("index").asLong()));
+            }
+            return answers;
+        }
+
+        static Long round(ObjectNode body) {
+            long round = body.path("round").asLong(0);
+            return round > 0 ? round : null;
         }
     }
 }

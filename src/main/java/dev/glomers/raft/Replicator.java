@@ -25,12 +25,16 @@ final class Replicator<C> {
     private final RaftProperties settings;
     private final Links links;
     private final int majority;
+    private final ReadIndex reads;
     private Map<String, FollowerProgress> followers = Map.of();
     /** When the leader's own new entries must be on their way to enough followers for a commit. */
     private long replicateAt = Long.MAX_VALUE;
+    /** When the newest read round must be on its way to enough followers for a majority. */
+    private long roundAt = Long.MAX_VALUE;
 
-    Replicator(RaftLog<C> log, StateMachine<C, ?> machine, RaftProperties settings, Links links, int majority) {
+    Replicator(RaftLog<C> log, StateMachine<C, ?> machine, RaftProperties settings, Links links, int majority, ReadIndex reads) {
         this.log = log;
+        this.reads = reads;
         this.machine = machine;
         this.settings = settings;
         this.links = links;
@@ -41,6 +45,7 @@ final class Replicator<C> {
     void start(List<String> peers, long now) {
         followers = new LinkedHashMap<>();
         replicateAt = Long.MAX_VALUE;
+        roundAt = Long.MAX_VALUE;
         for (String peer : peers) {
             FollowerProgress f = new FollowerProgress(peer);
             f.next = log.lastIndex() + 1;
@@ -56,6 +61,19 @@ final class Replicator<C> {
     void stop() {
         followers = Map.of();
         replicateAt = Long.MAX_VALUE;
+        roundAt = Long.MAX_VALUE;
+    }
+
+    /**
+     * Reads wait for a new round. Like the leader's own entries, it rides on the answers to the followers'
+     * updates, which come just after each window ends; only when none came for half a window more does it go
+     * by itself, to as many followers as a majority needs. A follower's read with more than three nodes waits
+     * for the round as its writes wait for the acknowledgements: it goes now.
+     */
+    void roundWanted(String origin, long now) {
+        long window = settings.appendWindow().toMillis();
+        boolean followerWaits = majority > 2 && followers.containsKey(origin);
+        roundAt = Math.min(roundAt, followerWaits ? now : Links.windowEnd(now, window) + window / 2);
     }
 
     FollowerProgress progress(String follower) {
@@ -117,6 +135,10 @@ final class Replicator<C> {
                 }
             }
         }
+        if (roundAt <= now) {
+            roundAt = Long.MAX_VALUE;
+            sendRound(term, commit, now, out);
+        }
         for (FollowerProgress f : followers.values()) {
             if (now - f.lastSentAt >= heartbeatPeriod(f)) {
                 sendAppend(f, term, commit, now, out);
@@ -124,8 +146,27 @@ final class Replicator<C> {
         }
     }
 
+    /** The newest read round to the followers heard from most recently, until a majority's worth carries it. */
+    private void sendRound(long term, long commit, long now, Effects out) {
+        if (!reads.roundWanted()) {
+            return;
+        }
+        List<FollowerProgress> byHeard = new ArrayList<>(followers.values());
+        byHeard.sort(Comparator.comparing((FollowerProgress f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
+        long carrying = byHeard.stream().filter(f -> reads.carriesCurrentRound(f.id)).count();
+        for (FollowerProgress f : byHeard) {
+            if (carrying >= majority - 1) {
+                break;
+            }
+            if (!reads.carriesCurrentRound(f.id)) {
+                sendAppend(f, term, commit, now, out);
+                carrying++;
+            }
+        }
+    }
+
     long wakeAt() {
-        long wake = replicateAt;
+        long wake = Math.min(replicateAt, roundAt);
         for (FollowerProgress f : followers.values()) {
             wake = Math.min(wake, f.urgent ? f.urgentAt : f.lastSentAt + heartbeatPeriod(f));
         }
@@ -147,6 +188,11 @@ final class Replicator<C> {
         return now - f.lastHeardDirectlyAt > 2 * settings.heartbeatInterval().toMillis();
     }
 
+    /** Heard in no way at all, not even passed on by a peer, for two heartbeat intervals. */
+    private boolean lost(FollowerProgress f, long now) {
+        return now - f.lastHeardAt > 2 * settings.heartbeatInterval().toMillis();
+    }
+
     private void sendAppend(FollowerProgress f, long term, long commit, long now, Effects out) {
         if (now - f.lastSentAt >= settings.heartbeatInterval().toMillis() && f.match < f.next - 1) {
             f.next = f.match + 1; // sent a heartbeat interval ago and never acknowledged: lost, send again
@@ -159,15 +205,23 @@ final class Replicator<C> {
         }
         // A follower we do not hear directly is told to answer around us; one our appends do not reach
         // directly gets them around, and the direct way now and then (to notice a heal).
-        AppendEntries append = new AppendEntries(term, prev, log.termAt(prev), commit, entries, silent(f, now) ? Boolean.TRUE : null);
-        if (!f.unheard) {
-            out.send(f.id, append);
-        } else if (now - f.lastProbedAt >= f.probeWait) {
+        AppendEntries append = new AppendEntries(term, prev, log.termAt(prev), commit, entries, silent(f, now) ? Boolean.TRUE : null,
+                reads.carry(f.id), reads.answersFor(f.id));
+        if (f.unheard && now - f.lastProbedAt < f.probeWait) {
+            links.sendAround(f.id, append, now, out);
+        } else if (f.unheard) {
             f.lastProbedAt = now;
             f.probeWait = links.nextProbeWait(f.probeWait);
-            links.sendAllWays(f.id, append, out);
+            links.sendAllWays(f.id, append, now, out);
+        } else if (lost(f, now) && now - f.lastProbedAt >= f.probeWait) {
+            // It may hear nothing of ours either, and then it can never say so (a non-neighbour on a five-node
+            // ring): both ways, until its updates say which way works. Paced as the probes are, since a follower
+            // cut off both ways (a partition of one) is lost too, and every detour to it is lost with it.
+            f.lastProbedAt = now;
+            f.probeWait = links.nextProbeWait(f.probeWait);
+            links.sendAllWays(f.id, append, now, out);
         } else {
-            links.sendAround(f.id, append, out);
+            out.send(f.id, append);
         }
         f.next = to + 1;
         f.lastSentAt = now;
@@ -177,6 +231,9 @@ final class Replicator<C> {
 
     /** A follower spoke (directly or not), and says whether our appends reach it directly. */
     void heard(FollowerProgress f, boolean direct, boolean unheard, long now) {
+        if (lost(f, now)) {
+            f.probeWait = links.firstProbeWait(); // found again: a later loss starts its pacing over
+        }
         f.lastHeardAt = now;
         if (direct) {
             f.lastHeardDirectlyAt = now;

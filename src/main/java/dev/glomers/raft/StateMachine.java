@@ -24,6 +24,19 @@ public interface StateMachine<C, R> {
     /** Applies a committed command. Deterministic: the same commands in the same order give the same results everywhere. */
     R apply(C command);
 
+    /**
+     * Whether {@code command} only reads: then Raft answers it with a read index (no log entry, no fsync) by
+     * {@link #query}. Default: no, every command goes through the log.
+     */
+    default boolean readOnly(C command) {
+        return false;
+    }
+
+    /** What a read-only command gives on the current state, which it leaves as it is. */
+    default R query(C command) {
+        throw new UnsupportedOperationException("not a read-only state machine");
+    }
+
     /** Answers the client whose request became {@code command} with what applying it produced. */
     void answer(Message request, R result, Effects out);
 

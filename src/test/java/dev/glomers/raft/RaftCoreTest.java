@@ -49,6 +49,17 @@ class RaftCoreTest {
             return applied.size();
         }
 
+        /** "read...": how many were applied, answered with a read index (RaftReadIndexTest). */
+        @Override
+        public boolean readOnly(String command) {
+            return command.startsWith("read");
+        }
+
+        @Override
+        public Integer query(String command) {
+            return applied.size();
+        }
+
         @Override
         public void answer(Message request, Integer result, Effects out) {
             out.reply(request, new Appended(result));

@@ -97,6 +97,17 @@ public final class KvStateMachine implements StateMachine<KvStateMachine.Command
     }
 
     @Override
+    public boolean readOnly(Command command) {
+        return command instanceof Read;
+    }
+
+    /** A read: {@link #apply} changes nothing for it. */
+    @Override
+    public Result query(Command command) {
+        return apply(command);
+    }
+
+    @Override
     public void answer(Message request, Result result, Effects out) {
         if (result instanceof Value value) {
             out.reply(request, new ReadOk(value.value()));

@@ -65,6 +65,23 @@ public final class TxnListStateMachine implements StateMachine<ArrayNode, ArrayN
         return done;
     }
 
+    /** A transaction of reads only: answered with a read index, without a log entry. */
+    @Override
+    public boolean readOnly(ArrayNode txn) {
+        for (JsonNode op : txn) {
+            if (!op.path(0).asText().equals("r")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #apply} changes nothing for a transaction of reads only. */
+    @Override
+    public ArrayNode query(ArrayNode txn) {
+        return apply(txn);
+    }
+
     @Override
     public void answer(Message request, ArrayNode result, Effects out) {
         out.reply(request, new TxnOk(result));
