@@ -284,6 +284,24 @@ public final class RaftCore<C, R> implements Core {
         electionDeadline = now + (min + (long) (random.nextDouble() * spread)) * backoff;
     }
 
+    /**
+     * A peer answered or asked about an election: the backoff for a node nobody answered ends, and so does
+     * the long wait it set. Without this, a node that was cut off (and so backed off to eight timeouts) but
+     * holds the freshest log waited seconds after the heal before asking again, while its peers' logs could
+     * not win (seen: 3 s without a leader after a majority was paused and resumed).
+     */
+    private void peerReachesUs(long now) {
+        electionAnswered = true;
+        if (unansweredElections > 0) {
+            unansweredElections = 0;
+            if (role != Role.LEADER) {
+                long backedOff = electionDeadline;
+                resetElectionDeadline(now);
+                electionDeadline = Math.min(backedOff, electionDeadline);
+            }
+        }
+    }
+
     /** The election timer fired: first ask whether we could win, without raising our term. */
     private void startPreVote(long now, Effects out) {
         unansweredElections = electionAnswered ? 0 : unansweredElections + 1;
@@ -303,21 +321,24 @@ public final class RaftCore<C, R> implements Core {
     /**
      * Check quorum for voters (the thesis, section 9.6): a node that heard its leader within the minimum
      * election timeout, or that leads, ignores elections, so a node that was cut off and comes back with a
-     * higher term does not depose a healthy leader.
+     * higher term does not depose a healthy leader. When the candidate is that leader itself, it no longer
+     * leads (it stepped down, having lost its majority), and there is nobody to protect: refusing it only
+     * delays the election, by a whole timeout, often of the node with the freshest log (seen after a paused
+     * majority resumed and read the backlog of the leader's old appends: 3 s without a leader).
      */
-    private boolean hearsLeader(long now) {
-        return role == Role.LEADER || (leader != null && now - leaderHeardAt < settings.electionTimeoutMin().toMillis());
+    private boolean hearsLeaderOtherThan(String candidate, long now) {
+        return role == Role.LEADER || (leader != null && !leader.equals(candidate)
+                && now - leaderHeardAt < settings.electionTimeoutMin().toMillis());
     }
 
     private void onPreVote(String candidate, PreVote request, long now, Effects out) {
-        unansweredElections = 0; // someone reaches us
-        electionAnswered = true;
-        boolean grant = request.term() > term && log.isCoveredBy(request.lastIndex(), request.lastTerm()) && !hearsLeader(now);
+        peerReachesUs(now); // a candidate reaches us
+        boolean grant = request.term() > term && log.isCoveredBy(request.lastIndex(), request.lastTerm()) && !hearsLeaderOtherThan(candidate, now);
         links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), now, out);
     }
 
     private void onPreVoteResult(String voter, PreVoteResult result, long now, Effects out) {
-        electionAnswered = true;
+        peerReachesUs(now);
         if (!result.granted()) {
             observeTerm(result.term(), now, out); // a voter ahead of us: we follow its term, and could not have won
             return;
@@ -346,9 +367,8 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void onRequestVote(String candidate, RequestVote request, long now, Effects out) {
-        unansweredElections = 0; // someone reaches us
-        electionAnswered = true;
-        if (request.term() > term && hearsLeader(now)) {
+        peerReachesUs(now); // a candidate reaches us
+        if (request.term() > term && hearsLeaderOtherThan(candidate, now)) {
             return; // check quorum: our leader is alive
         }
         observeTerm(request.term(), now, out);
@@ -365,7 +385,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     private void onVote(String voter, Vote vote, long now, Effects out) {
-        electionAnswered = true;
+        peerReachesUs(now);
         observeTerm(vote.term(), now, out);
         if (role == Role.CANDIDATE && vote.term() == term && vote.granted()) {
             votes.add(voter);
