@@ -13,6 +13,8 @@ import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.WireEntry;
+import dev.glomers.raft.RaftMessages.InstallSnapshot;
+import dev.glomers.raft.RaftMessages.SnapshotAck;
 import dev.glomers.retry.Backoff;
 import dev.glomers.storage.Stored;
 import java.util.HashSet;
@@ -44,6 +46,8 @@ public final class RaftCore<C, R> implements Core {
     private final FollowerChannel<C> channel;
     private final Replicator<C> replicator;
     private final RaftDisk<C> disk;
+    private final Compaction<C> compaction;
+    private final SnapshotTransfer snapshots;
 
     // ---- Raft's state ----
     private long term;
@@ -85,7 +89,9 @@ public final class RaftCore<C, R> implements Core {
         this.links = new Links(self, peers, heartbeat);
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
-        this.replicator = new Replicator<>(log, machine, settings, links, majority);
+        this.compaction = new Compaction<>(log, machine, proposals.appliedTable(), settings.snapshotEvery());
+        this.snapshots = new SnapshotTransfer(compaction, links, heartbeat, settings.snapshotChunkSize());
+        this.replicator = new Replicator<>(log, machine, settings, links, majority, snapshots);
         this.disk = new RaftDisk<>(machine);
     }
 
@@ -100,6 +106,11 @@ public final class RaftCore<C, R> implements Core {
         RaftDisk.Recovered<C> recovered = disk.read(stored);
         term = recovered.term();
         votedFor = recovered.votedFor();
+        if (recovered.snapshot() != null) {
+            // What the snapshot covers was committed and applied: the state machine starts from it.
+            compaction.install(recovered.snapshot());
+            commitIndex = lastApplied = recovered.snapshot().index();
+        }
         recovered.log().forEach(log::append);
         recoveredEpoch = recovered.epoch();
     }
@@ -142,6 +153,8 @@ public final class RaftCore<C, R> implements Core {
             case RaftMessages.PRE_VOTE_RESULT -> onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case RaftMessages.RELAY -> onRelay(message, now, out);
             case RaftMessages.BUNDLE -> onBundle(message, now, out);
+            case InstallSnapshot.TYPE -> onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
+            case SnapshotAck.TYPE -> onSnapshotAck(message.src(), SnapshotAck.read(message.body()), now, out);
             default -> onClientRequest(message, now, out);
         }
     }
@@ -257,7 +270,7 @@ public final class RaftCore<C, R> implements Core {
         C command = machine.command(request);
         long id = proposals.add(request, command, now);
         if (role == Role.LEADER) {
-            append(new Entry<>(term, self, id, command), now, out);
+            append(new Entry<>(term, self, id, command, proposals.floor()), now, out);
         } else if (leader == null) {
             proposals.holdForLeader(id); // until a leader is known (an election may be under way), or 11 at its deadline
         } else {
@@ -397,13 +410,14 @@ public final class RaftCore<C, R> implements Core {
     private void becomeLeader(long now, Effects out) {
         role = Role.LEADER;
         replicator.start(peers, now);
+        snapshots.stop();
         channel.clear();
         setLeader(self, now);
         // Entries of earlier terms commit only with one of this term (the paper's section 5.4.2).
         append(new Entry<>(term, self, 0, null), now, out);
         // Own clients' operations that may have been lost with the old leader: applying skips a second copy.
         for (Map.Entry<Long, Proposals.Pending<C>> op : proposals.becameLeader().entrySet()) {
-            append(new Entry<>(term, self, op.getKey(), op.getValue().command()), now, out);
+            append(new Entry<>(term, self, op.getKey(), op.getValue().command(), proposals.floor()), now, out);
         }
     }
 
@@ -439,7 +453,7 @@ public final class RaftCore<C, R> implements Core {
         }
         for (ForwardedOp op : update.ops()) {
             if (!proposals.wasApplied(from, op.id())) {
-                append(new Entry<>(term, from, op.id(), machine.decode(op.cmd())), now, out);
+                append(new Entry<>(term, from, op.id(), machine.decode(op.cmd()), op.floor()), now, out);
             }
         }
         FollowerProgress f = replicator.progress(from);
@@ -487,11 +501,19 @@ public final class RaftCore<C, R> implements Core {
         resetElectionDeadline(now);
 
         long prev = append.prevIndex();
+        long prevTerm = append.prevTerm();
+        List<WireEntry> entries = append.entries();
+        if (prev < log.baseIndex()) {
+            // Our snapshot covers the start: those entries are committed, and so the leader's too. Skip them.
+            entries = entries.subList((int) Math.min(entries.size(), log.baseIndex() - prev), entries.size());
+            prev = log.baseIndex();
+            prevTerm = log.baseTerm();
+        }
         if (prev > log.lastIndex()) {
             answer(new AppendResult(false, 0, 0, log.lastIndex() + 1), now, now, out);
             return;
         }
-        if (log.termAt(prev) != append.prevTerm()) {
+        if (log.termAt(prev) != prevTerm) {
             answer(new AppendResult(false, 0, log.termAt(prev), log.firstIndexOfTermAt(prev)), now, now, out);
             return;
         }
@@ -501,7 +523,7 @@ public final class RaftCore<C, R> implements Core {
         boolean someoneWaits = false;
         long firstWritten = 0;
         long index = prev;
-        for (WireEntry e : append.entries()) {
+        for (WireEntry e : entries) {
             index++;
             if (majority > 2 && !e.origin().equals(self)) {
                 someoneWaits = true;
@@ -513,7 +535,7 @@ public final class RaftCore<C, R> implements Core {
                 log.truncateFrom(index);
             }
             firstWritten = firstWritten == 0 ? index : firstWritten;
-            log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd())));
+            log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd()), e.floor()));
             if (e.origin().equals(self)) {
                 proposals.seenInLog(e.id());
             }
@@ -558,7 +580,7 @@ public final class RaftCore<C, R> implements Core {
     private void applyCommitted(Effects out) {
         while (lastApplied < commitIndex) {
             Entry<C> e = log.entryAt(++lastApplied);
-            if (e.command() == null || !proposals.recordApplied(e.origin(), e.id())) {
+            if (e.command() == null || !proposals.recordApplied(e.origin(), e.id(), e.floor())) {
                 continue; // a no-op, or an operation carried twice that already took effect
             }
             R result = machine.apply(e.command());
@@ -568,6 +590,55 @@ public final class RaftCore<C, R> implements Core {
                     machine.answer(op.request(), result, out);
                 }
             }
+        }
+        if (compaction.due(lastApplied)) {
+            persistSnapshot(compaction.take(lastApplied), out);
+        }
+    }
+
+    // ---- snapshots (the paper's section 7; the logic is in Compaction and SnapshotTransfer) ------------
+
+    /** The durable state becomes the snapshot and what follows it; when synced, the log under it is gone from the disk too. */
+    private void persistSnapshot(Snapshot snapshot, Effects out) {
+        if (out.durable()) {
+            out.snapshot(disk.snapshot(snapshot, term, votedFor, recoveredEpoch + 1, log.entries()));
+        }
+    }
+
+    /** A chunk of the leader's snapshot: a leader's message like an append; installed once complete, and synced before it is acknowledged. */
+    private void onInstallSnapshot(String from, InstallSnapshot chunk, long now, Effects out) {
+        if (chunk.term() < term) {
+            out.send(from, new SnapshotAck(term, chunk.index(), 0, false)); // a deposed leader: our term tells it so
+            return;
+        }
+        observeTerm(chunk.term(), now, out);
+        becomeFollower(from, now);
+        leaderHeardAt = now;
+        unansweredElections = 0;
+        electionAnswered = true;
+        resetElectionDeadline(now);
+        SnapshotTransfer.Received received = snapshots.receive(chunk, term, commitIndex);
+        if (received.complete() != null) {
+            compaction.install(received.complete());
+            commitIndex = lastApplied = received.complete().index();
+            persistSnapshot(received.complete(), out);
+        }
+        if (channel.goesAround()) {
+            links.sendAllWays(from, received.ack(), out);
+        } else {
+            out.send(from, received.ack());
+        }
+    }
+
+    private void onSnapshotAck(String from, SnapshotAck ack, long now, Effects out) {
+        observeTerm(ack.term(), now, out);
+        FollowerProgress f = role == Role.LEADER && ack.term() == term ? replicator.progress(from) : null;
+        if (f == null) {
+            return;
+        }
+        replicator.heard(f, !takingRelayed, f.unheard, now);
+        if (snapshots.acknowledged(f, ack, now)) {
+            advanceCommit(now, out);
         }
     }
 
@@ -600,7 +671,21 @@ public final class RaftCore<C, R> implements Core {
         return commitIndex;
     }
 
+    /** The entries after the snapshot base. */
     List<Entry<C>> log() {
         return log.entries();
+    }
+
+    /** The last index the snapshot covers (0: none): {@link #log()} starts after it. */
+    long logBase() {
+        return log.baseIndex();
+    }
+
+    StateMachine<C, R> machine() {
+        return machine;
+    }
+
+    int appliedTableSize() {
+        return proposals.appliedTable().size();
     }
 }

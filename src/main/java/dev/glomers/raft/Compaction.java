@@ -1,0 +1,48 @@
+package dev.glomers.raft;
+
+/**
+ * When and how the log is compacted (the paper's section 7): every {@code snapshot-every} applied entries
+ * the state machine and the applied-request table are captured in a {@link Snapshot}, and the log keeps only
+ * what follows it. A snapshot from the leader or from the disk replaces the state the same way. The latest
+ * snapshot stays in memory: it is what a follower the log no longer serves gets ({@link SnapshotTransfer}).
+ */
+final class Compaction<C> {
+
+    private final RaftLog<C> log;
+    private final StateMachine<C, ?> machine;
+    private final AppliedTable applied;
+    private final long every;
+    private Snapshot latest;
+
+    Compaction(RaftLog<C> log, StateMachine<C, ?> machine, AppliedTable applied, long every) {
+        this.log = log;
+        this.machine = machine;
+        this.applied = applied;
+        this.every = every;
+    }
+
+    /** The snapshot the log starts after; null when there was none. */
+    Snapshot latest() {
+        return latest;
+    }
+
+    /** Whether the entries applied since the last snapshot call for a new one. */
+    boolean due(long lastApplied) {
+        return lastApplied - log.baseIndex() >= every;
+    }
+
+    /** Captures the state applied up to {@code lastApplied}, and drops the entries it covers from the log. */
+    Snapshot take(long lastApplied) {
+        latest = Snapshot.of(lastApplied, log.termAt(lastApplied), machine.snapshot(), applied.toJson());
+        log.compactTo(latest.index(), latest.term());
+        return latest;
+    }
+
+    /** A snapshot replaces the state (a leader's, installed; or our own, recovered from the disk). */
+    void install(Snapshot snapshot) {
+        machine.restore(snapshot.machine());
+        applied.restore(snapshot.applied());
+        log.compactTo(snapshot.index(), snapshot.term());
+        latest = snapshot;
+    }
+}
