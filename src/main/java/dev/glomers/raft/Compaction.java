@@ -1,5 +1,8 @@
 package dev.glomers.raft;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * When and how the log is compacted (the paper's section 7): every {@code snapshot-every} applied entries
  * the state machine and the applied-request table are captured in a {@link Snapshot}, and the log keeps only
@@ -7,6 +10,8 @@ package dev.glomers.raft;
  * snapshot stays in memory: it is what a follower the log no longer serves gets ({@link SnapshotTransfer}).
  */
 final class Compaction<C> {
+
+    private static final Logger logger = LoggerFactory.getLogger(Compaction.class);
 
     private final RaftLog<C> log;
     private final StateMachine<C, ?> machine;
@@ -34,7 +39,11 @@ final class Compaction<C> {
     /** Captures the state applied up to {@code lastApplied}, and drops the entries it covers from the log. */
     Snapshot take(long lastApplied) {
         latest = Snapshot.of(lastApplied, log.termAt(lastApplied), machine.snapshot(), applied.toJson());
+        long held = log.lastIndex() - log.baseIndex();
         log.compactTo(latest.index(), latest.term());
+        // On stderr (the node log): how big the log and the table get, which bench/raft-soak reads.
+        logger.info("raft snapshot at index {}: the log held {} entries and keeps {}; applied table {} ids",
+                latest.index(), held, log.lastIndex() - log.baseIndex(), applied.size());
         return latest;
     }
 
