@@ -681,10 +681,6 @@ public final class RaftCore<C, R> implements Core {
         return log.baseIndex();
     }
 
-    StateMachine<C, R> machine() {
-        return machine;
-    }
-
     int appliedTableSize() {
         return proposals.appliedTable().size();
     }

@@ -93,6 +93,39 @@ class RaftSnapshotTest {
         cluster.assertOneLeaderPerTerm();
     }
 
+    /**
+     * The workbench's one-way links: the leader's direct way to a follower breaks while the follower is
+     * behind its snapshot. The follower says it is unheard, and the chunks go around through the peer.
+     */
+    @Test
+    void aFollowerTheLeaderReachesOnlyThroughAPeerGetsTheSnapshotAround() {
+        Cluster cluster = elected(3, 26, false);
+        List<String> values = new ArrayList<>(values("a", 2));
+        write(cluster, values, "n0");
+        // Cut off for less than an election timeout: n2 still knows its leader when the one-way link begins.
+        cluster.isolated = Set.of("n2");
+        for (String value : values("c", 30)) {
+            cluster.client(value.hashCode() % 2 == 0 ? "n0" : "n1", value);
+            values.add(value);
+            cluster.run(3);
+        }
+        cluster.run(20);
+        assertThat(cluster.core("n0").logBase()).isGreaterThan(cluster.core("n2").commitIndex() + 1);
+        cluster.isolated = Set.of();
+        cluster.lose = m -> m.src().equals("n0") && m.dest().equals("n2"); // n2 -> n0 still works
+        cluster.sent.clear();
+        long fromN2 = cluster.client("n2", "from-n2");
+        values.add("from-n2");
+        cluster.run(5_000);
+        assertThat(cluster.sent).as("chunks passed on by n1")
+                .anyMatch(m -> m.src().equals("n1") && m.dest().equals("n2") && m.body().toString().contains("install_snapshot"));
+        assertThat(cluster.answers.get(fromN2).type()).isEqualTo("append_ok");
+        for (String node : cluster.ids) {
+            assertThat(cluster.journals.get(node).applied).as(node).containsExactlyElementsOf(values);
+        }
+        cluster.assertOneLeaderPerTerm();
+    }
+
     @Test
     void aNewEmptyFollowerGetsTheSnapshotDurablyBeforeItAcknowledges() {
         Cluster cluster = new Cluster(3, 23, true, SNAPSHOTTING);
