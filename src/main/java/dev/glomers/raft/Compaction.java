@@ -53,5 +53,7 @@ final class Compaction<C> {
         applied.restore(snapshot.applied());
         log.compactTo(snapshot.index(), snapshot.term());
         latest = snapshot;
+        logger.info("raft snapshot installed at index {}: the log keeps {} entries; applied table {} ids",
+                snapshot.index(), log.lastIndex() - log.baseIndex(), applied.size());
     }
 }

@@ -19,15 +19,21 @@ import java.util.Map;
  */
 final class SnapshotTransfer {
 
-    /** A snapshot on its way to one follower: what the follower confirmed, and the chunk in flight. */
+    /**
+     * A snapshot on its way to one follower: what the follower confirmed, and the chunk in flight. It stays the
+     * one sent until the follower has it, even when a newer one is taken meanwhile: a transfer that started
+     * over at every new snapshot might never end.
+     */
     private static final class Outgoing {
-        final long index;
+        final Snapshot snapshot;
+        final String text;
         long acked;
         long sentUpTo;
         long sentAt;
 
-        Outgoing(long index) {
-            this.index = index;
+        Outgoing(Snapshot snapshot, String text) {
+            this.snapshot = snapshot;
+            this.text = text;
         }
     }
 
@@ -63,13 +69,13 @@ final class SnapshotTransfer {
      * it: directly, or all ways while it says our messages do not reach it directly.
      */
     boolean send(FollowerProgress f, long term, long now, Effects out) {
-        Snapshot snapshot = compaction.latest();
-        String text = textOf(snapshot);
         Outgoing o = outgoing.get(f.id);
-        if (o == null || o.index != snapshot.index()) {
-            o = new Outgoing(snapshot.index());
+        if (o == null) {
+            o = new Outgoing(compaction.latest(), textOf(compaction.latest()));
             outgoing.put(f.id, o);
         }
+        Snapshot snapshot = o.snapshot;
+        String text = o.text;
         if (o.sentUpTo > o.acked && now - o.sentAt < heartbeat) {
             return false; // a chunk is on its way
         }
@@ -93,7 +99,7 @@ final class SnapshotTransfer {
     boolean acknowledged(FollowerProgress f, SnapshotAck ack, long now) {
         Outgoing o = outgoing.get(f.id);
         if (ack.done()) {
-            if (o != null && o.index <= ack.index()) {
+            if (o != null && o.snapshot.index() <= ack.index()) {
                 outgoing.remove(f.id);
             }
             f.next = Math.max(f.next, ack.index() + 1);
@@ -106,7 +112,7 @@ final class SnapshotTransfer {
         }
         // The chunk in flight landed, or the follower holds less than we thought (it restarted): go on from
         // what it holds. An older acknowledgement (a duplicate, a late one) changes nothing.
-        if (o != null && o.index == ack.index() && (ack.received() >= o.sentUpTo || ack.received() < o.acked)) {
+        if (o != null && o.snapshot.index() == ack.index() && (ack.received() >= o.sentUpTo || ack.received() < o.acked)) {
             o.acked = ack.received();
             o.sentUpTo = o.acked;
             f.markUrgent(now);
