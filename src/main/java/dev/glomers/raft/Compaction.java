@@ -33,14 +33,20 @@ final class Compaction<C> {
 
     /** Whether the entries applied since the last snapshot call for a new one. */
     boolean due(long lastApplied) {
-        return lastApplied - log.baseIndex() >= every;
+        return lastApplied - (latest == null ? 0 : latest.index()) >= every;
     }
 
-    /** Captures the state applied up to {@code lastApplied}, and drops the entries it covers from the log. */
-    Snapshot take(long lastApplied) {
+    /**
+     * Captures the state applied up to {@code lastApplied}, and drops the entries up to it from the log, or
+     * only those up to {@code keepAfter} when that is lower: a leader keeps the entries its active followers
+     * still need (etcd does the same), so that one a little behind gets them and not the snapshot, and its
+     * clients get their answers. Never further back than a snapshot interval: the log stays bounded.
+     */
+    Snapshot take(long lastApplied, long keepAfter) {
         latest = Snapshot.of(lastApplied, log.termAt(lastApplied), machine.snapshot(), applied.toJson());
         long held = log.lastIndex() - log.baseIndex();
-        log.compactTo(latest.index(), latest.term());
+        long compactTo = Math.max(log.baseIndex(), Math.min(lastApplied, Math.max(keepAfter, lastApplied - every)));
+        log.compactTo(compactTo, log.termAt(compactTo));
         // On stderr (the node log): how big the log and the table get, which bench/raft-soak reads.
         logger.info("raft snapshot at index {}: the log held {} entries and keeps {}; applied table {} ids",
                 latest.index(), held, log.lastIndex() - log.baseIndex(), applied.size());

@@ -481,7 +481,7 @@ public final class RaftCore<C, R> implements Core {
                 replicator.markUrgent(log.entryAt(i).origin(), now);
             }
         }
-        applyCommitted(out);
+        applyCommitted(now, out);
     }
 
     // ---- replication: the follower's side -----------------------------------------------------
@@ -548,7 +548,7 @@ public final class RaftCore<C, R> implements Core {
         long matched = index;
         commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
-        applyCommitted(out);
+        applyCommitted(now, out);
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
             answer(new AppendResult(true, matched, 0, 0), someoneWaits ? now : now + settings.ackDelay().toMillis(), now, out);
@@ -577,7 +577,7 @@ public final class RaftCore<C, R> implements Core {
     // ---- applying -----------------------------------------------------------------------------
 
     /** Applies committed entries in log order; the origin of each answers its client. */
-    private void applyCommitted(Effects out) {
+    private void applyCommitted(long now, Effects out) {
         while (lastApplied < commitIndex) {
             Entry<C> e = log.entryAt(++lastApplied);
             if (e.command() == null || !proposals.recordApplied(e.origin(), e.id(), e.floor())) {
@@ -592,7 +592,7 @@ public final class RaftCore<C, R> implements Core {
             }
         }
         if (compaction.due(lastApplied)) {
-            persistSnapshot(compaction.take(lastApplied), out);
+            persistSnapshot(compaction.take(lastApplied, role == Role.LEADER ? replicator.activeMatch(now) : lastApplied), out);
         }
     }
 
@@ -601,7 +601,8 @@ public final class RaftCore<C, R> implements Core {
     /** The durable state becomes the snapshot and what follows it; when synced, the log under it is gone from the disk too. */
     private void persistSnapshot(Snapshot snapshot, Effects out) {
         if (out.durable()) {
-            out.snapshot(disk.snapshot(snapshot, term, votedFor, recoveredEpoch + 1, log.entries()));
+            List<Entry<C>> after = log.lastIndex() > snapshot.index() ? log.slice(snapshot.index() + 1, log.lastIndex()) : List.of();
+            out.snapshot(disk.snapshot(snapshot, term, votedFor, recoveredEpoch + 1, after));
         }
     }
 

@@ -215,6 +215,12 @@ final class Replicator<C> {
         return false;
     }
 
+    /** The lowest match among the followers heard within the longest election timeout (the entries they may still need start after it). */
+    long activeMatch(long now) {
+        return followers.values().stream().filter(f -> now - f.lastHeardAt <= settings.electionTimeoutMax().toMillis())
+                .mapToLong(f -> f.match).min().orElse(Long.MAX_VALUE);
+    }
+
     /** How many members (ourselves included) hold index {@code n}. */
     int holders(long n) {
         int holders = 1;

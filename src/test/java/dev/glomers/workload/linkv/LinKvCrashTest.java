@@ -94,7 +94,7 @@ public class LinKvCrashTest {
     @ParameterizedTest
     @MethodSource("snapshotSeeds")
     void historiesUnderCrashesRestartsAndPausesAreLinearizableWithSnapshotsAllTheTime(long seed) {
-        run(seed, settings.withSnapshots(7, 1024));
+        run(seed, settings.withSnapshots(7, 64));
     }
 
     static LongStream snapshotSeeds() {
