@@ -7,7 +7,6 @@ import dev.glomers.raft.RaftMessages.ForwardedOp;
 import dev.glomers.retry.Backoff;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -43,7 +42,7 @@ final class Proposals<C> {
     /** Own operations that never left this node (no leader was known): at their deadline they get a definite 11. */
     private final Set<Long> neverSent = new HashSet<>();
     private long reforwardAt = Long.MAX_VALUE;
-    private final Map<String, Set<Long>> appliedIds = new HashMap<>();
+    private final AppliedTable applied = new AppliedTable();
 
     Proposals(Backoff reforward, long clientTimeoutMillis, long firstReforwardWaitMillis) {
         this.reforward = reforward;
@@ -83,7 +82,7 @@ final class Proposals<C> {
         for (long id : toForward) {
             Pending<C> op = pending.get(id);
             if (op != null) {
-                ops.add(new ForwardedOp(id, machine.encode(op.command())));
+                ops.add(new ForwardedOp(id, machine.encode(op.command()), floor()));
                 awaitingLog.add(id);
                 neverSent.remove(id);
             }
@@ -187,15 +186,26 @@ final class Proposals<C> {
         return pending.keySet();
     }
 
+    /**
+     * This node's floor for the applied-request table: the smallest id it still waits for (the next id when
+     * none). Every smaller one was applied here, or answered with an error and may be dropped.
+     */
+    long floor() {
+        return pending.isEmpty() ? (epoch << 32) | (counter + 1) : pending.keySet().iterator().next();
+    }
+
     // ---- the applied-request table ---------------------------------------------------------------
 
-    /** Records that (origin, id) took effect; false when it already had (an operation carried twice). */
-    boolean recordApplied(String origin, long id) {
-        return appliedIds.computeIfAbsent(origin, o -> new HashSet<>()).add(id);
+    /** Records that (origin, id) takes effect; false when it already had (an operation carried twice) or counts as done. */
+    boolean recordApplied(String origin, long id, long floor) {
+        return applied.record(origin, id, floor);
     }
 
     boolean wasApplied(String origin, long id) {
-        Set<Long> ids = appliedIds.get(origin);
-        return ids != null && ids.contains(id);
+        return applied.contains(origin, id);
+    }
+
+    AppliedTable appliedTable() {
+        return applied;
     }
 }

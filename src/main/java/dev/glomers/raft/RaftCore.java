@@ -14,6 +14,8 @@ import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.WireEntry;
+import dev.glomers.raft.RaftMessages.InstallSnapshot;
+import dev.glomers.raft.RaftMessages.SnapshotAck;
 import dev.glomers.retry.Backoff;
 import dev.glomers.storage.Stored;
 import java.util.ArrayList;
@@ -47,6 +49,8 @@ public final class RaftCore<C, R> implements Core {
     private final Replicator<C> replicator;
     private final RaftDisk<C> disk;
     private final ReadIndex reads;
+    private final Compaction<C> compaction;
+    private final SnapshotTransfer snapshots;
 
     // ---- Raft's state ----
     private long term;
@@ -89,7 +93,9 @@ public final class RaftCore<C, R> implements Core {
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
         this.reads = new ReadIndex(self, majority);
-        this.replicator = new Replicator<>(log, machine, settings, links, majority, reads);
+        this.compaction = new Compaction<>(log, machine, proposals.appliedTable(), settings.snapshotEvery());
+        this.snapshots = new SnapshotTransfer(compaction, links, heartbeat, settings.snapshotChunkSize());
+        this.replicator = new Replicator<>(log, machine, settings, links, majority, reads, snapshots);
         this.disk = new RaftDisk<>(machine);
     }
 
@@ -104,6 +110,11 @@ public final class RaftCore<C, R> implements Core {
         RaftDisk.Recovered<C> recovered = disk.read(stored);
         term = recovered.term();
         votedFor = recovered.votedFor();
+        if (recovered.snapshot() != null) {
+            // What the snapshot covers was committed and applied: the state machine starts from it.
+            compaction.install(recovered.snapshot());
+            commitIndex = lastApplied = recovered.snapshot().index();
+        }
         recovered.log().forEach(log::append);
         recoveredEpoch = recovered.epoch();
     }
@@ -149,6 +160,8 @@ public final class RaftCore<C, R> implements Core {
             case RaftMessages.PRE_VOTE_RESULT -> onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case RaftMessages.RELAY -> onRelay(message, now, out);
             case RaftMessages.BUNDLE -> onBundle(message, now, out);
+            case InstallSnapshot.TYPE -> onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
+            case SnapshotAck.TYPE -> onSnapshotAck(message.src(), SnapshotAck.read(message.body()), now, out);
             default -> onClientRequest(message, now, out);
         }
     }
@@ -265,7 +278,7 @@ public final class RaftCore<C, R> implements Core {
         C command = machine.command(request);
         long id = proposals.add(request, command, now);
         if (role == Role.LEADER) {
-            propose(self, id, command, now, out);
+            propose(self, id, command, proposals.floor(), now, out);
         } else if (leader == null) {
             proposals.holdForLeader(id); // until a leader is known (an election may be under way), or 11 at its deadline
         } else {
@@ -427,13 +440,14 @@ public final class RaftCore<C, R> implements Core {
         role = Role.LEADER;
         reads.reset();
         replicator.start(peers, now);
+        snapshots.stop();
         channel.clear();
         setLeader(self, now);
         // Entries of earlier terms commit only with one of this term (the paper's section 5.4.2).
         append(new Entry<>(term, self, 0, null), now, out);
         // Own clients' operations that may have been lost with the old leader: applying skips a second copy.
         for (Map.Entry<Long, Proposals.Pending<C>> op : proposals.becameLeader().entrySet()) {
-            propose(self, op.getKey(), op.getValue().command(), now, out);
+            propose(self, op.getKey(), op.getValue().command(), proposals.floor(), now, out);
         }
     }
 
@@ -469,7 +483,7 @@ public final class RaftCore<C, R> implements Core {
         }
         for (ForwardedOp op : update.ops()) {
             if (!proposals.wasApplied(from, op.id())) {
-                propose(from, op.id(), machine.decode(op.cmd()), now, out);
+                propose(from, op.id(), machine.decode(op.cmd()), op.floor(), now, out);
             }
         }
         FollowerProgress f = replicator.progress(from);
@@ -501,7 +515,7 @@ public final class RaftCore<C, R> implements Core {
                 replicator.markUrgent(log.entryAt(i).origin(), now);
             }
         }
-        applyCommitted(out);
+        applyCommitted(now, out);
         answerReads(now, out);
     }
 
@@ -523,11 +537,19 @@ public final class RaftCore<C, R> implements Core {
         takeReadState(append, now, out);
 
         long prev = append.prevIndex();
+        long prevTerm = append.prevTerm();
+        List<WireEntry> entries = append.entries();
+        if (prev < log.baseIndex()) {
+            // Our snapshot covers the start: those entries are committed, and so the leader's too. Skip them.
+            entries = entries.subList((int) Math.min(entries.size(), log.baseIndex() - prev), entries.size());
+            prev = log.baseIndex();
+            prevTerm = log.baseTerm();
+        }
         if (prev > log.lastIndex()) {
             answer(new AppendResult(false, 0, 0, log.lastIndex() + 1), now, now, out);
             return;
         }
-        if (log.termAt(prev) != append.prevTerm()) {
+        if (log.termAt(prev) != prevTerm) {
             answer(new AppendResult(false, 0, log.termAt(prev), log.firstIndexOfTermAt(prev)), now, now, out);
             return;
         }
@@ -537,7 +559,7 @@ public final class RaftCore<C, R> implements Core {
         boolean someoneWaits = false;
         long firstWritten = 0;
         long index = prev;
-        for (WireEntry e : append.entries()) {
+        for (WireEntry e : entries) {
             index++;
             if (majority > 2 && !e.origin().equals(self)) {
                 someoneWaits = true;
@@ -549,7 +571,7 @@ public final class RaftCore<C, R> implements Core {
                 log.truncateFrom(index);
             }
             firstWritten = firstWritten == 0 ? index : firstWritten;
-            log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd())));
+            log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd()), e.floor()));
             if (e.origin().equals(self)) {
                 proposals.seenInLog(e.id());
             }
@@ -562,7 +584,7 @@ public final class RaftCore<C, R> implements Core {
         long matched = index;
         commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
-        applyCommitted(out);
+        applyCommitted(now, out);
         answerReads(now, out);
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
@@ -592,10 +614,10 @@ public final class RaftCore<C, R> implements Core {
     // ---- applying -----------------------------------------------------------------------------
 
     /** Applies committed entries in log order; the origin of each answers its client. */
-    private void applyCommitted(Effects out) {
+    private void applyCommitted(long now, Effects out) {
         while (lastApplied < commitIndex) {
             Entry<C> e = log.entryAt(++lastApplied);
-            if (e.command() == null || !proposals.recordApplied(e.origin(), e.id())) {
+            if (e.command() == null || !proposals.recordApplied(e.origin(), e.id(), e.floor())) {
                 continue; // a no-op, or an operation carried twice that already took effect
             }
             R result = machine.apply(e.command());
@@ -606,14 +628,64 @@ public final class RaftCore<C, R> implements Core {
                 }
             }
         }
+        if (compaction.due(lastApplied)) {
+            persistSnapshot(compaction.take(lastApplied, role == Role.LEADER ? replicator.activeMatch(now) : lastApplied), out);
+        }
+    }
+
+    // ---- snapshots (the paper's section 7; the logic is in Compaction and SnapshotTransfer) ------------
+
+    /** The durable state becomes the snapshot and what follows it; when synced, the log under it is gone from the disk too. */
+    private void persistSnapshot(Snapshot snapshot, Effects out) {
+        if (out.durable()) {
+            List<Entry<C>> after = log.lastIndex() > snapshot.index() ? log.slice(snapshot.index() + 1, log.lastIndex()) : List.of();
+            out.snapshot(disk.snapshot(snapshot, term, votedFor, recoveredEpoch + 1, after));
+        }
+    }
+
+    /** A chunk of the leader's snapshot: a leader's message like an append; installed once complete, and synced before it is acknowledged. */
+    private void onInstallSnapshot(String from, InstallSnapshot chunk, long now, Effects out) {
+        if (chunk.term() < term) {
+            out.send(from, new SnapshotAck(term, chunk.index(), 0, false)); // a deposed leader: our term tells it so
+            return;
+        }
+        observeTerm(chunk.term(), now, out);
+        becomeFollower(from, now);
+        leaderHeardAt = now;
+        unansweredElections = 0;
+        electionAnswered = true;
+        resetElectionDeadline(now);
+        SnapshotTransfer.Received received = snapshots.receive(chunk, term, commitIndex);
+        if (received.complete() != null) {
+            compaction.install(received.complete());
+            commitIndex = lastApplied = received.complete().index();
+            persistSnapshot(received.complete(), out);
+        }
+        if (channel.goesAround()) {
+            links.sendAllWays(from, received.ack(), now, out);
+        } else {
+            out.send(from, received.ack());
+        }
+    }
+
+    private void onSnapshotAck(String from, SnapshotAck ack, long now, Effects out) {
+        observeTerm(ack.term(), now, out);
+        FollowerProgress f = role == Role.LEADER && ack.term() == term ? replicator.progress(from) : null;
+        if (f == null) {
+            return;
+        }
+        replicator.heard(f, !takingRelayed, f.unheard, now);
+        if (snapshots.acknowledged(f, ack, now)) {
+            advanceCommit(now, out);
+        }
     }
 
     // ---- reads that do not write (ReadIndex) --------------------------------------------------
 
     /** An operation at the leader: a read-only one takes a read index, any other a log entry. */
-    private void propose(String origin, long id, C command, long now, Effects out) {
+    private void propose(String origin, long id, C command, long floor, long now, Effects out) {
         if (!machine.readOnly(command)) {
-            append(new Entry<>(term, origin, id, command), now, out);
+            append(new Entry<>(term, origin, id, command, floor), now, out);
             return;
         }
         if (reads.register(origin, id, log.lastIndex(), now + settings.clientTimeout().toMillis())) {
@@ -692,11 +764,21 @@ public final class RaftCore<C, R> implements Core {
         return commitIndex;
     }
 
+    /** The entries after the snapshot base. */
     List<Entry<C>> log() {
         return log.entries();
     }
 
     int readsHeld() {
         return reads.size();
+    }
+
+    /** The last index the snapshot covers (0: none): {@link #log()} starts after it. */
+    long logBase() {
+        return log.baseIndex();
+    }
+
+    int appliedTableSize() {
+        return proposals.appliedTable().size();
     }
 }

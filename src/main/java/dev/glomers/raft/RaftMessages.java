@@ -25,8 +25,14 @@ final class RaftMessages {
     private RaftMessages() {
     }
 
-    /** An entry on the wire; {@code cmd} is absent for the no-op a leader appends at the start of its term. */
-    record WireEntry(long term, String origin, long id, JsonNode cmd) {
+    /**
+     * An entry on the wire; {@code cmd} is absent for the no-op a leader appends at the start of its term;
+     * {@code floor} is its origin's applied-table floor ({@link Entry}).
+     */
+    record WireEntry(long term, String origin, long id, JsonNode cmd, long floor) {
+        WireEntry(long term, String origin, long id, JsonNode cmd) {
+            this(term, origin, id, cmd, 0);
+        }
     }
 
     /**
@@ -54,7 +60,7 @@ final class RaftMessages {
             for (JsonNode entry : body.path("entries")) {
                 JsonNode cmd = entry.get("cmd");
                 entries.add(new WireEntry(entry.path("term").asLong(), entry.path("origin").asText(),
-                        entry.path("id").asLong(), cmd == null || cmd.isNull() ? null : cmd));
+                        entry.path("id").asLong(), cmd == null || cmd.isNull() ? null : cmd, entry.path("floor").asLong()));
             }
             return new AppendEntries(body.path("term").asLong(), body.path("prev_index").asLong(),
                     body.path("prev_term").asLong(), body.path("commit").asLong(), entries,
@@ -70,8 +76,11 @@ final class RaftMessages {
     record AppendResult(boolean success, long matchIndex, long conflictTerm, long conflictIndex) {
     }
 
-    /** A client operation a follower carries to the leader; the origin is the message's sender. */
-    record ForwardedOp(long id, JsonNode cmd) {
+    /**
+     * A client operation a follower carries to the leader; the origin is the message's sender, and
+     * {@code floor} its applied-table floor when it sent the operation ({@link Entry}).
+     */
+    record ForwardedOp(long id, JsonNode cmd, long floor) {
     }
 
     /**
@@ -102,7 +111,7 @@ final class RaftMessages {
             }
             List<ForwardedOp> ops = new ArrayList<>();
             for (JsonNode op : body.path("ops")) {
-                ops.add(new ForwardedOp(op.path("id").asLong(), op.get("cmd")));
+                ops.add(new ForwardedOp(op.path("id").asLong(), op.get("cmd"), op.path("floor").asLong()));
             }
             return new FollowerUpdate(body.path("term").asLong(), result, ops,
                     body.path("unheard").asBoolean(false) ? Boolean.TRUE : null, ReadAnswer.round(body));
@@ -204,6 +213,45 @@ final class RaftMessages {
         static Long round(ObjectNode body) {
             long round = body.path("round").asLong(0);
             return round > 0 ? round : null;
+        }
+    }
+
+    /**
+     * Leader to follower: one chunk of the leader's snapshot (the paper's InstallSnapshot, Figure 13), for a
+     * follower whose next entry the leader's log no longer holds. {@code index} and {@code lastTerm} name the
+     * last entry the snapshot covers, {@code data} is the snapshot's text from {@code offset} on, and
+     * {@code size} its whole length. Chunks go one at a time; a lost one is sent again.
+     */
+    record InstallSnapshot(long term, long index, long lastTerm, long offset, String data, long size) implements Body {
+        static final String TYPE = "install_snapshot";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        static InstallSnapshot read(ObjectNode body) {
+            return new InstallSnapshot(body.path("term").asLong(), body.path("index").asLong(), body.path("last_term").asLong(),
+                    body.path("offset").asLong(), body.path("data").asText(""), body.path("size").asLong());
+        }
+    }
+
+    /**
+     * Follower to leader: how much of the snapshot ending at {@code index} it holds ({@code received}
+     * characters from the start); {@code done}: it is installed (and synced when durable), or the follower
+     * had committed that far already.
+     */
+    record SnapshotAck(long term, long index, long received, boolean done) implements Body {
+        static final String TYPE = "snapshot_ack";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        static SnapshotAck read(ObjectNode body) {
+            return new SnapshotAck(body.path("term").asLong(), body.path("index").asLong(), body.path("received").asLong(),
+                    body.path("done").asBoolean());
         }
     }
 }

@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param ackDelay           how long a follower may hold an acknowledgement nobody waits for, hoping to piggyback it
  * @param clientTimeout      a client operation not applied by then is answered with error 0 (indefinite)
  * @param maxEntriesPerAppend most entries in one append (a lagging follower catches up in several)
+ * @param snapshotEvery      applied entries between snapshots: the log keeps about this many entries at most
+ * @param snapshotChunkSize  characters of a snapshot per InstallSnapshot message
  */
 @ConfigurationProperties("glomers.raft")
 public record RaftProperties(
@@ -25,7 +27,9 @@ public record RaftProperties(
         Duration forwardWindow,
         Duration ackDelay,
         Duration clientTimeout,
-        int maxEntriesPerAppend) {
+        int maxEntriesPerAppend,
+        int snapshotEvery,
+        int snapshotChunkSize) {
 
     public RaftProperties {
         require("election-timeout-min", electionTimeoutMin);
@@ -51,6 +55,18 @@ public record RaftProperties(
         if (maxEntriesPerAppend < 1) {
             throw new IllegalArgumentException("glomers.raft.max-entries-per-append must be at least 1");
         }
+        if (snapshotEvery < 1) {
+            throw new IllegalArgumentException("glomers.raft.snapshot-every must be set in application.yml and at least 1");
+        }
+        if (snapshotChunkSize < 1) {
+            throw new IllegalArgumentException("glomers.raft.snapshot-chunk-size must be set in application.yml and at least 1");
+        }
+    }
+
+    /** The same settings with another snapshot interval and chunk size (tests that snapshot all the time). */
+    public RaftProperties withSnapshots(int every, int chunkSize) {
+        return new RaftProperties(electionTimeoutMin, electionTimeoutMax, heartbeatInterval, appendWindow, forwardWindow,
+                ackDelay, clientTimeout, maxEntriesPerAppend, every, chunkSize);
     }
 
     private static void require(String name, Duration value) {

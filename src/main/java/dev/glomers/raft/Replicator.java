@@ -26,19 +26,22 @@ final class Replicator<C> {
     private final Links links;
     private final int majority;
     private final ReadIndex reads;
+    private final SnapshotTransfer snapshots;
     private Map<String, FollowerProgress> followers = Map.of();
     /** When the leader's own new entries must be on their way to enough followers for a commit. */
     private long replicateAt = Long.MAX_VALUE;
     /** When the newest read round must be on its way to enough followers for a majority. */
     private long roundAt = Long.MAX_VALUE;
 
-    Replicator(RaftLog<C> log, StateMachine<C, ?> machine, RaftProperties settings, Links links, int majority, ReadIndex reads) {
+    Replicator(RaftLog<C> log, StateMachine<C, ?> machine, RaftProperties settings, Links links, int majority, ReadIndex reads,
+               SnapshotTransfer snapshots) {
         this.log = log;
         this.reads = reads;
         this.machine = machine;
         this.settings = settings;
         this.links = links;
         this.majority = majority;
+        this.snapshots = snapshots;
     }
 
     /** A new term of ours: every follower starts at our log's end (the consistency check finds where it parts). */
@@ -197,11 +200,20 @@ final class Replicator<C> {
         if (now - f.lastSentAt >= settings.heartbeatInterval().toMillis() && f.match < f.next - 1) {
             f.next = f.match + 1; // sent a heartbeat interval ago and never acknowledged: lost, send again
         }
+        if (f.next <= log.baseIndex()) {
+            // It needs entries our snapshot replaced: it gets the snapshot, a chunk at a time.
+            if (snapshots.send(f, term, now, out)) {
+                f.lastSentAt = now;
+            }
+            f.urgent = false;
+            f.urgentAt = Long.MAX_VALUE;
+            return;
+        }
         long prev = f.next - 1;
         long to = Math.min(log.lastIndex(), prev + settings.maxEntriesPerAppend());
         List<WireEntry> entries = new ArrayList<>();
         for (Entry<C> e : to > prev ? log.slice(prev + 1, to) : List.<Entry<C>>of()) {
-            entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command())));
+            entries.add(new WireEntry(e.term(), e.origin(), e.id(), e.command() == null ? null : machine.encode(e.command()), e.floor()));
         }
         // A follower we do not hear directly is told to answer around us; one our appends do not reach
         // directly gets them around, and the direct way now and then (to notice a heal).
@@ -258,6 +270,12 @@ final class Replicator<C> {
         f.next = Math.min(Math.max(f.next, f.match + 1), log.lastIndex() + 1);
         f.markUrgent(now);
         return false;
+    }
+
+    /** The lowest match among the followers heard within the longest election timeout (the entries they may still need start after it). */
+    long activeMatch(long now) {
+        return followers.values().stream().filter(f -> now - f.lastHeardAt <= settings.electionTimeoutMax().toMillis())
+                .mapToLong(f -> f.match).min().orElse(Long.MAX_VALUE);
     }
 
     /** How many members (ourselves included) hold index {@code n}. */

@@ -45,4 +45,13 @@ public interface StateMachine<C, R> {
 
     /** The command back from its wire form. */
     C decode(JsonNode encoded);
+
+    /**
+     * The state as applied so far, as a JSON tree of its own (later applying must not change it): the
+     * state machine's part of a Raft snapshot (the paper's section 7).
+     */
+    JsonNode snapshot();
+
+    /** Replaces the whole state by one {@link #snapshot} made (a snapshot installed from the leader or recovered). */
+    void restore(JsonNode snapshot);
 }

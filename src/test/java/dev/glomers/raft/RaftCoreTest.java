@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class RaftCoreTest {
 
-    private static final RaftProperties SETTINGS = new RaftProperties(Duration.ofMillis(150), Duration.ofMillis(300),
-            Duration.ofMillis(50), Duration.ZERO, Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(900), 100);
+    static final RaftProperties SETTINGS = new RaftProperties(Duration.ofMillis(150), Duration.ofMillis(300),
+            Duration.ofMillis(50), Duration.ZERO, Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(900), 100, 1_000_000, 65536);
 
     /** A journal of strings: applying appends one and returns the journal's length. */
     static final class Journal implements StateMachine<String, Integer> {
@@ -74,6 +74,19 @@ class RaftCoreTest {
         public String decode(JsonNode encoded) {
             return encoded.asText();
         }
+
+        @Override
+        public JsonNode snapshot() {
+            var list = Wire.JSON.createArrayNode();
+            applied.forEach(list::add);
+            return list;
+        }
+
+        @Override
+        public void restore(JsonNode snapshot) {
+            applied.clear();
+            snapshot.forEach(value -> applied.add(value.asText()));
+        }
     }
 
     record Appended(int length) implements Body {
@@ -91,8 +104,21 @@ class RaftCoreTest {
         final List<byte[]> synced = new ArrayList<>();
         final List<byte[]> unsynced = new ArrayList<>();
         final List<Runnable> held = new ArrayList<>();
+        /** The last synced snapshot ({@code synced} holds what came after it), and one waiting for the sync. */
+        byte[] syncedSnapshot;
+        byte[] unsyncedSnapshot;
+
+        void snapshot(byte[] state) {
+            unsyncedSnapshot = state; // replaces everything before it, synced or not
+            unsynced.clear();
+        }
 
         void sync() {
+            if (unsyncedSnapshot != null) {
+                syncedSnapshot = unsyncedSnapshot;
+                unsyncedSnapshot = null;
+                synced.clear();
+            }
             synced.addAll(unsynced);
             unsynced.clear();
             List<Runnable> release = new ArrayList<>(held);
@@ -102,7 +128,7 @@ class RaftCoreTest {
 
         /** Sends now, or after the pending records are synced. */
         void afterSync(Runnable send) {
-            if (unsynced.isEmpty() && held.isEmpty()) {
+            if (unsynced.isEmpty() && unsyncedSnapshot == null && held.isEmpty()) {
                 send.run();
             } else {
                 held.add(send);
@@ -120,6 +146,9 @@ class RaftCoreTest {
         /** Leaders seen, per term: there must never be two. */
         final Map<Long, Set<String>> leadersByTerm = new HashMap<>();
         Set<String> isolated = Set.of();
+        /** Messages lost on the way, and messages delivered twice (tests of loss and duplication). */
+        Predicate<Message> lose = m -> false;
+        Predicate<Message> duplicate = m -> false;
         long now;
         long clientIds;
         final List<String> ids = new ArrayList<>();
@@ -135,6 +164,13 @@ class RaftCoreTest {
         }
 
         Cluster(int n, long seed, boolean durable) {
+            this(n, seed, durable, SETTINGS);
+        }
+
+        final RaftProperties settings;
+
+        Cluster(int n, long seed, boolean durable, RaftProperties settings) {
+            this.settings = settings;
             for (int i = 0; i < n; i++) {
                 ids.add("n" + i);
             }
@@ -151,7 +187,7 @@ class RaftCoreTest {
         private void boot(String id, dev.glomers.storage.Stored stored) {
             Journal journal = new Journal();
             journals.put(id, journal);
-            RaftCore<String, Integer> core = new RaftCore<>(id, ids, journal, SETTINGS, new Random(random.nextLong()), new Backoff(policy));
+            RaftCore<String, Integer> core = new RaftCore<>(id, ids, journal, settings, new Random(random.nextLong()), new Backoff(policy));
             cores.put(id, core);
             if (stored != null) {
                 core.recover(stored);
@@ -164,6 +200,7 @@ class RaftCoreTest {
         void crash(String id) {
             Disk disk = disks.get(id);
             disk.unsynced.clear();
+            disk.unsyncedSnapshot = null;
             disk.held.clear();
             inFlight.removeIf(m -> m.dest().equals(id));
         }
@@ -171,7 +208,8 @@ class RaftCoreTest {
         /** The node starts again from its disk. */
         void restart(String id) {
             Disk disk = disks.get(id);
-            boot(id, disk.synced.isEmpty() ? null : new dev.glomers.storage.Stored(null, disk.synced));
+            boolean empty = disk.synced.isEmpty() && disk.syncedSnapshot == null;
+            boot(id, empty ? null : new dev.glomers.storage.Stored(disk.syncedSnapshot, disk.synced));
         }
 
         void sync(String id) {
@@ -219,6 +257,14 @@ class RaftCoreTest {
                     disk.unsynced.add(record);
                 }
 
+                @Override
+                public void snapshot(byte[] state) {
+                    if (disk == null) {
+                        throw new AssertionError("snapshot without a data directory");
+                    }
+                    disk.snapshot(state);
+                }
+
                 private void whenSynced(Runnable effect) {
                     if (disk == null) {
                         effect.run();
@@ -258,9 +304,13 @@ class RaftCoreTest {
                     return;
                 }
                 inFlight.remove(next);
-                if (!cut(next)) {
+                if (!cut(next) && !lose.test(next)) {
                     core(next.dest()).receive(next, now, effects(next.dest()));
                     observe();
+                    if (duplicate.test(next)) {
+                        core(next.dest()).receive(next, now, effects(next.dest()));
+                        observe();
+                    }
                 }
             }
             throw new AssertionError("messages never stop");

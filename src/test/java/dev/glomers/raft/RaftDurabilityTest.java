@@ -6,7 +6,8 @@ import dev.glomers.node.Message;
 import dev.glomers.raft.RaftCoreTest.Cluster;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Persist before send, message by message: the paper's Figure 2 keeps currentTerm, votedFor and the log on
@@ -19,9 +20,10 @@ class RaftDurabilityTest {
         return cluster.inFlight.stream().filter(m -> m.type().equals(type) && m.src().equals(from)).toList();
     }
 
-    @Test
-    void aVoteLeavesOnlyOnceTermAndVoteAreSyncedAndARestartedVoterDoesNotVoteTwiceInATerm() {
-        Cluster cluster = new Cluster(3, 11, true);
+    @ParameterizedTest(name = "snapshot every {0}")
+    @ValueSource(ints = {1_000_000, 3})
+    void aVoteLeavesOnlyOnceTermAndVoteAreSyncedAndARestartedVoterDoesNotVoteTwiceInATerm(int snapshotEvery) {
+        Cluster cluster = new Cluster(3, 11, true, RaftCoreTest.SETTINGS.withSnapshots(snapshotEvery, 16));
         cluster.autoSync = false;
         cluster.campaign("n0");
         cluster.sync("n0");
@@ -49,9 +51,10 @@ class RaftDurabilityTest {
                 .allSatisfy(v -> assertThat(v.body().path("granted").asBoolean()).isFalse());
     }
 
-    @Test
-    void anAppendIsAcknowledgedOnlyOnceItsEntriesAreSyncedAndARestartedFollowerStillHoldsThem() {
-        Cluster cluster = new Cluster(3, 12, true);
+    @ParameterizedTest(name = "snapshot every {0}")
+    @ValueSource(ints = {1_000_000, 3})
+    void anAppendIsAcknowledgedOnlyOnceItsEntriesAreSyncedAndARestartedFollowerStillHoldsThem(int snapshotEvery) {
+        Cluster cluster = new Cluster(3, 12, true, RaftCoreTest.SETTINGS.withSnapshots(snapshotEvery, 16));
         cluster.timeout("n0");
         cluster.deliverAll();
         assertThat(cluster.leader()).isEqualTo("n0");
@@ -75,9 +78,10 @@ class RaftDurabilityTest {
     }
 
     /** The Knossos failure: two of three nodes killed and restarted empty elected a leader without a committed write. */
-    @Test
-    void aMajorityKilledAndRestartedKeepsEveryAcknowledgedWrite() {
-        Cluster cluster = new Cluster(3, 13, true);
+    @ParameterizedTest(name = "snapshot every {0}")
+    @ValueSource(ints = {1_000_000, 3})
+    void aMajorityKilledAndRestartedKeepsEveryAcknowledgedWrite(int snapshotEvery) {
+        Cluster cluster = new Cluster(3, 13, true, RaftCoreTest.SETTINGS.withSnapshots(snapshotEvery, 16));
         cluster.timeout("n0");
         cluster.deliverAll();
         cluster.isolated = Set.of("n2");
@@ -106,9 +110,10 @@ class RaftDurabilityTest {
     }
 
     /** Request ids restart with a node; without an epoch a new operation looked like one applied before the crash. */
-    @Test
-    void aRestartedNodesNewOperationsAreNotMistakenForItsOldOnes() {
-        Cluster cluster = new Cluster(3, 14, true);
+    @ParameterizedTest(name = "snapshot every {0}")
+    @ValueSource(ints = {1_000_000, 3})
+    void aRestartedNodesNewOperationsAreNotMistakenForItsOldOnes(int snapshotEvery) {
+        Cluster cluster = new Cluster(3, 14, true, RaftCoreTest.SETTINGS.withSnapshots(snapshotEvery, 16));
         cluster.timeout("n0");
         cluster.deliverAll();
         long before = cluster.client("n1", "before");
@@ -123,9 +128,10 @@ class RaftDurabilityTest {
         assertThat(cluster.journals.get("n0").applied).containsExactly("before", "after");
     }
 
-    @Test
-    void everyNodeRestartedAtOnceComesBackWithItsLogAndServes() {
-        Cluster cluster = new Cluster(3, 15, true);
+    @ParameterizedTest(name = "snapshot every {0}")
+    @ValueSource(ints = {1_000_000, 3})
+    void everyNodeRestartedAtOnceComesBackWithItsLogAndServes(int snapshotEvery) {
+        Cluster cluster = new Cluster(3, 15, true, RaftCoreTest.SETTINGS.withSnapshots(snapshotEvery, 16));
         cluster.timeout("n0");
         cluster.deliverAll();
         for (int i = 0; i < 5; i++) {

@@ -29,13 +29,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Election Safety (at most one leader per term), Log Matching (two logs with an entry of the same index
  * and term agree up to it), Leader Completeness (a leader holds every entry committed before it) and
  * State Machine Safety (no two nodes commit different entries at one index). With the default windows
- * (10 ms) and the frugal ones (150 ms, the message-saving timing).
+ * (10 ms) and the frugal ones (150 ms, the message-saving timing), and with a snapshot every 7 applied
+ * entries so that compaction and InstallSnapshot happen all the time (entries under a node's snapshot
+ * base are out of its log: the checks cover what each log still holds).
  */
 class RaftInvariantsTest {
 
     static Stream<Arguments> runs() {
-        return Stream.of("lin-kv", "lin-kv,frugal").flatMap(profile -> Stream.iterate(1L, s -> s + 1).limit(15)
-                .map(seed -> Arguments.of(profile, seed)));
+        return Stream.of("lin-kv", "lin-kv,frugal").flatMap(profile -> Stream.of(0, 7).flatMap(every ->
+                Stream.iterate(1L, s -> s + 1).limit(every == 0 ? 15 : 10).map(seed -> Arguments.of(profile, every, seed))));
     }
 
     /** What the checks remember across the run. */
@@ -74,9 +76,10 @@ class RaftInvariantsTest {
             for (String id : up) {
                 var core = cores.get(id);
                 List<Entry<KvStateMachine.Command>> log = core.log();
+                long base = core.logBase();
                 // State Machine Safety: what this node knows committed is what every other node committed there.
-                for (long i = checkedUpTo.getOrDefault(core, 0L) + 1; i <= core.commitIndex(); i++) {
-                    Entry<KvStateMachine.Command> entry = log.get((int) i - 1);
+                for (long i = Math.max(base, checkedUpTo.getOrDefault(core, 0L)) + 1; i <= core.commitIndex(); i++) {
+                    Entry<KvStateMachine.Command> entry = log.get((int) (i - base - 1));
                     Entry<KvStateMachine.Command> before = committed.putIfAbsent(i, entry);
                     committedInTerm.putIfAbsent(i, core.term());
                     assertThat(entry).as("index %d committed at %s", i, id).isEqualTo(before == null ? entry : before);
@@ -86,8 +89,8 @@ class RaftInvariantsTest {
                     String other = leaderOfTerm.putIfAbsent(core.term(), id);
                     assertThat(other == null ? id : other).as("Election Safety: leaders of term %d", core.term()).isEqualTo(id);
                     // Leader Completeness: every entry committed so far is in its log, at its index.
-                    committed.forEach((index, entry) -> assertThat(committedInTerm.get(index) >= core.term()
-                            || index <= log.size() && log.get((int) (index - 1)).equals(entry))
+                    committed.forEach((index, entry) -> assertThat(committedInTerm.get(index) >= core.term() || index <= base
+                            || index <= base + log.size() && log.get((int) (index - base - 1)).equals(entry))
                             .as("Leader Completeness: %s leading term %d lacks index %d committed by term %d",
                                     id, core.term(), index, committedInTerm.get(index)).isTrue());
                 }
@@ -95,16 +98,25 @@ class RaftInvariantsTest {
             for (String a : up) {
                 for (String b : up) {
                     if (a.compareTo(b) < 0) {
-                        assertLogsMatch(cores.get(a).log(), cores.get(b).log(), a, b);
+                        assertLogsMatch(cores.get(a), cores.get(b), a, b);
                     }
                 }
             }
         }
 
-        private static void assertLogsMatch(List<Entry<KvStateMachine.Command>> a, List<Entry<KvStateMachine.Command>> b, String an, String bn) {
-            for (int i = Math.min(a.size(), b.size()); i >= 1; i--) {
-                if (a.get(i - 1).term() == b.get(i - 1).term()) {
-                    assertThat(a.subList(0, i)).as("Log Matching: %s and %s agree on term at %d", an, bn, i).isEqualTo(b.subList(0, i));
+        /** Over the indexes both logs still hold (above both snapshot bases). */
+        private static void assertLogsMatch(RaftCore<KvStateMachine.Command, KvStateMachine.Result> ca,
+                                            RaftCore<KvStateMachine.Command, KvStateMachine.Result> cb, String an, String bn) {
+            List<Entry<KvStateMachine.Command>> a = ca.log();
+            List<Entry<KvStateMachine.Command>> b = cb.log();
+            long baseA = ca.logBase();
+            long baseB = cb.logBase();
+            long from = Math.max(baseA, baseB) + 1;
+            for (long i = Math.min(baseA + a.size(), baseB + b.size()); i >= from; i--) {
+                if (a.get((int) (i - baseA - 1)).term() == b.get((int) (i - baseB - 1)).term()) {
+                    assertThat(a.subList((int) (from - baseA - 1), (int) (i - baseA)))
+                            .as("Log Matching: %s and %s agree on term at %d", an, bn, i)
+                            .isEqualTo(b.subList((int) (from - baseB - 1), (int) (i - baseB)));
                     return;
                 }
             }
@@ -113,13 +125,14 @@ class RaftInvariantsTest {
 
     @ParameterizedTest
     @MethodSource("runs")
-    void figure3HoldsAtEveryStepUnderCrashesPausesAndPartitions(String profile, long seed) {
-        RaftProperties settings;
+    void figure3HoldsAtEveryStepUnderCrashesPausesAndPartitions(String profile, int snapshotEvery, long seed) {
+        RaftProperties productSettings;
         Retry reforward;
         try (Simulation product = Simulation.start(profile, 1, 0)) {
-            settings = product.bean("n0", RaftProperties.class);
+            productSettings = product.bean("n0", RaftProperties.class);
             reforward = product.bean("n0", Retries.class).policy(LinKvWorkload.REFORWARD);
         }
+        RaftProperties settings = snapshotEvery > 0 ? productSettings.withSnapshots(snapshotEvery, 64) : productSettings;
         int nodes = seed % 2 == 0 ? 3 : 5;
         Observer observer = new Observer();
         try (Simulation sim = Simulation.startWiredDurable(nodes, seed, node -> CoreDriver.drive(node, () -> {
@@ -147,7 +160,12 @@ class RaftInvariantsTest {
                 throw observer.violation;
             }
             assertThat(observer.committed).as("seed %d: something was committed", seed).isNotEmpty();
-            System.err.printf("invariants %s seed %d: %d checks, %d committed, %d terms led%n", profile, seed, observer.checks, observer.committed.size(), observer.leaderOfTerm.size());
+            long compacted = observer.cores.values().stream().mapToLong(RaftCore::logBase).max().orElse(0);
+            if (snapshotEvery > 0) {
+                assertThat(compacted).as("seed %d: logs were compacted", seed).isPositive();
+            }
+            System.err.printf("invariants %s every %d seed %d: %d checks, %d committed, %d terms led, compacted to %d%n", profile,
+                    snapshotEvery, seed, observer.checks, observer.committed.size(), observer.leaderOfTerm.size(), compacted);
             assertThat(observer.leaderOfTerm).as("seed %d: a leader was elected", seed).isNotEmpty();
         }
     }

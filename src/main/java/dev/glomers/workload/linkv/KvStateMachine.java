@@ -118,6 +118,22 @@ public final class KvStateMachine implements StateMachine<KvStateMachine.Command
         }
     }
 
+    /** The store as {@code [[key, value], ...]}. */
+    @Override
+    public JsonNode snapshot() {
+        ArrayNode pairs = Wire.JSON.createArrayNode();
+        values.forEach((key, value) -> pairs.addArray().add(key).add(value));
+        return pairs;
+    }
+
+    @Override
+    public void restore(JsonNode snapshot) {
+        values.clear();
+        for (JsonNode pair : snapshot) {
+            values.put(pair.get(0), pair.get(1));
+        }
+    }
+
     @Override
     public JsonNode encode(Command command) {
         ArrayNode encoded = Wire.JSON.createArrayNode();

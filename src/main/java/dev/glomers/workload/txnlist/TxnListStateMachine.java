@@ -87,6 +87,27 @@ public final class TxnListStateMachine implements StateMachine<ArrayNode, ArrayN
         out.reply(request, new TxnOk(result));
     }
 
+    /** The lists as {@code [[key, [value, ...]], ...]}. */
+    @Override
+    public JsonNode snapshot() {
+        ArrayNode pairs = Wire.JSON.createArrayNode();
+        lists.forEach((key, values) -> {
+            ArrayNode pair = pairs.addArray().add(key);
+            values.forEach(pair.addArray()::add);
+        });
+        return pairs;
+    }
+
+    @Override
+    public void restore(JsonNode snapshot) {
+        lists.clear();
+        for (JsonNode pair : snapshot) {
+            List<JsonNode> values = new ArrayList<>();
+            pair.get(1).forEach(values::add);
+            lists.put(pair.get(0), values);
+        }
+    }
+
     @Override
     public JsonNode encode(ArrayNode command) {
         return command;

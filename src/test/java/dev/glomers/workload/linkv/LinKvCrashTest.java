@@ -87,6 +87,21 @@ public class LinKvCrashTest {
     @ParameterizedTest
     @MethodSource("seeds")
     void historiesUnderCrashesRestartsAndPausesAreLinearizable(long seed) {
+        run(seed, settings);
+    }
+
+    /** The same with a snapshot every 7 applied entries: compaction, InstallSnapshot and recovery from a snapshot all the time. */
+    @ParameterizedTest
+    @MethodSource("snapshotSeeds")
+    void historiesUnderCrashesRestartsAndPausesAreLinearizableWithSnapshotsAllTheTime(long seed) {
+        run(seed, settings.withSnapshots(7, 64));
+    }
+
+    static LongStream snapshotSeeds() {
+        return LongStream.rangeClosed(1, 20);
+    }
+
+    private static void run(long seed, RaftProperties settings) {
         int nodes = seed % 2 == 0 ? 3 : 5;
         try (Simulation sim = Simulation.startWiredDurable(nodes, seed,
                 node -> CoreDriver.drive(node, () -> LinKvWorkload.core(node, settings, new Backoff(reforward))))) {
