@@ -34,6 +34,8 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
     private final Process process;
     private final Network network;
     private final ProtocolErrors errors;
+    /** Where a non-JSON stdout line goes whole: the protocol error shows only its start. */
+    private final Path rejectedStdout;
     private final BlockingQueue<String> toStdin = new LinkedBlockingQueue<>();
     private volatile boolean closing;
     private volatile boolean killed;
@@ -45,6 +47,7 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
         this.id = id;
         this.network = network;
         this.errors = errors;
+        this.rejectedStdout = logFile.resolveSibling(id + ".stdout-rejected");
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         builder.environment().putAll(environment);
         if (echoStderr == null) {
@@ -87,7 +90,9 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
                     message = Json.parseObject(line);
                 } catch (JsonProcessingException e) {
                     // The workbench stops reading a node's stdout at its first non-JSON line; so do we.
-                    errors.add(id + " wrote a non-JSON line to stdout and was silenced: " + abbreviate(line));
+                    errors.add(id + " wrote a non-JSON line to stdout and was silenced (whole in "
+                            + rejectedStdout.getFileName() + "): " + abbreviate(line));
+                    keepWhole(line, e);
                     drain(reader);
                     return;
                 }
@@ -134,6 +139,15 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
             }
         } catch (IOException e) {
             // the process went away
+        }
+    }
+
+    private void keepWhole(String line, JsonProcessingException parseError) {
+        try {
+            Files.writeString(rejectedStdout, line + "\n" + parseError.getOriginalMessage() + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            errors.add(id + ": could not keep the rejected line in " + rejectedStdout + ": " + e.getMessage());
         }
     }
 

@@ -72,7 +72,8 @@ class ClusterRunnerTest {
         ClusterResult r = run(Fakes.options("echo", store, EchoNode.class, "noisy").timeLimitSeconds(1).rate(5)
                 .build());
         assertThat(r.check("protocol").verdict()).isEqualTo(Verdict.INVALID);
-        assertThat(r.check("protocol").summary()).contains("non-JSON line");
+        assertThat(r.check("protocol").summary()).contains("non-JSON line", "n0.stdout-rejected");
+        assertThat(r.runDir().resolve("n0.stdout-rejected")).content().startsWith("INFO handling echo\n");
         assertThat(r.check("availability").details().get("info-count")).isEqualTo(1L);
         assertThat(r.check("availability").details().get("by-f")).isEqualTo(Map.of("echo", Map.of("info", 1L)));
     }
