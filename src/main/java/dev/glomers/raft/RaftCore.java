@@ -51,6 +51,7 @@ public final class RaftCore<C, R> implements Core {
     private final ReadIndex reads;
     private final Compaction<C> compaction;
     private final SnapshotTransfer snapshots;
+    private final Elections elections;
 
     // ---- Raft's state ----
     private long term;
@@ -61,16 +62,6 @@ public final class RaftCore<C, R> implements Core {
     private Role role = Role.FOLLOWER;
     /** The leader of {@link #term} as far as this node knows; null when it knows none. */
     private String leader;
-    private Set<String> votes = Set.of();
-    private long electionDeadline;
-    /** When an append of the current leader last reached us: within the minimum election timeout we ignore elections. */
-    private long leaderHeardAt = Long.MIN_VALUE / 2;
-    /**
-     * Elections in a row that no peer answered at all: each doubles the next timeout (up to 8 times), so a
-     * node cut off from everyone campaigns ever less often. Any answer, or a leader, starts over.
-     */
-    private int unansweredElections;
-    private boolean electionAnswered = true;
     /** Set while a relayed message is being taken. */
     private boolean takingRelayed;
     /** The epoch of the last run recovered from disk (0: none); this run's is one more. */
@@ -97,6 +88,7 @@ public final class RaftCore<C, R> implements Core {
         this.snapshots = new SnapshotTransfer(compaction, links, heartbeat, settings.snapshotChunkSize());
         this.replicator = new Replicator<>(log, machine, settings, links, majority, reads, snapshots);
         this.disk = new RaftDisk<>(machine);
+        this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
     }
 
     // ---- the Core contract ------------------------------------------------------------------
@@ -126,9 +118,7 @@ public final class RaftCore<C, R> implements Core {
             proposals.setEpoch(recoveredEpoch + 1);
             out.persist(RaftDisk.epoch(recoveredEpoch + 1));
         }
-        // Nobody leads yet and there is nobody to disrupt: the first election comes sooner.
-        resetElectionDeadline(now);
-        electionDeadline = now + (electionDeadline - now) / 3;
+        elections.startSoon(now);
     }
 
     @Override
@@ -154,10 +144,10 @@ public final class RaftCore<C, R> implements Core {
         switch (message.type()) {
             case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
-            case RaftMessages.REQUEST_VOTE -> onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
-            case RaftMessages.VOTE -> onVote(message.src(), Vote.read(message.body()), now, out);
-            case RaftMessages.PRE_VOTE -> onPreVote(message.src(), PreVote.read(message.body()), now, out);
-            case RaftMessages.PRE_VOTE_RESULT -> onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
+            case RaftMessages.REQUEST_VOTE -> elections.onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
+            case RaftMessages.VOTE -> elections.onVote(message.src(), Vote.read(message.body()), now, out);
+            case RaftMessages.PRE_VOTE -> elections.onPreVote(message.src(), PreVote.read(message.body()), now, out);
+            case RaftMessages.PRE_VOTE_RESULT -> elections.onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case RaftMessages.RELAY -> onRelay(message, now, out);
             case RaftMessages.BUNDLE -> onBundle(message, now, out);
             case InstallSnapshot.TYPE -> onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
@@ -182,8 +172,8 @@ public final class RaftCore<C, R> implements Core {
         if (links.heldUntil() <= now) {
             passHeldRelays(now, out);
         }
-        if (role != Role.LEADER && now >= electionDeadline) {
-            startPreVote(now, out);
+        if (role != Role.LEADER && now >= elections.deadline()) {
+            elections.startPreVote(now, out);
         }
         if (role == Role.LEADER) {
             if (replicator.recentlyHeard(now) < majority) {
@@ -209,7 +199,7 @@ public final class RaftCore<C, R> implements Core {
         if (role == Role.LEADER) {
             return Math.min(wake, replicator.wakeAt());
         }
-        wake = Math.min(wake, Math.min(electionDeadline, links.heldUntil()));
+        wake = Math.min(wake, Math.min(elections.deadline(), links.heldUntil()));
         if (leader != null) {
             wake = Math.min(wake, Math.min(channel.updateAt(), proposals.reforwardAt()));
         }
@@ -287,129 +277,23 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
-    // ---- elections ----------------------------------------------------------------------------
+    // ---- roles and terms (the elections that change them are in Elections) ----------------------
 
-    private void resetElectionDeadline(long now) {
-        long min = settings.electionTimeoutMin().toMillis();
-        long spread = settings.electionTimeoutMax().toMillis() - min;
-        // Safety never depends on timing, so the timeout may grow for a node nobody answers.
-        long backoff = 1L << Math.min(unansweredElections, 3);
-        electionDeadline = now + (min + (long) (random.nextDouble() * spread)) * backoff;
-    }
-
-    /**
-     * A peer answered or asked about an election: the backoff for a node nobody answered ends, and so does
-     * the long wait it set. Without this, a node that was cut off (and so backed off to eight timeouts) but
-     * holds the freshest log waited seconds after the heal before asking again, while its peers' logs could
-     * not win (seen: 3 s without a leader after a majority was paused and resumed).
-     */
-    private void peerReachesUs(long now) {
-        electionAnswered = true;
-        if (unansweredElections > 0) {
-            unansweredElections = 0;
-            if (role != Role.LEADER) {
-                long backedOff = electionDeadline;
-                resetElectionDeadline(now);
-                electionDeadline = Math.min(backedOff, electionDeadline);
-            }
-        }
-    }
-
-    /** The election timer fired: first ask whether we could win, without raising our term. */
-    private void startPreVote(long now, Effects out) {
-        unansweredElections = electionAnswered ? 0 : unansweredElections + 1;
-        electionAnswered = false;
+    /** The election timer fired: no leader known while this node asks whether it could win. */
+    void becomePreCandidate(long now) {
         role = Role.PRE_CANDIDATE;
-        votes = new HashSet<>(Set.of(self));
         setLeader(null, now);
-        resetElectionDeadline(now);
-        if (votes.size() >= majority) {
-            startElection(now, out);
-            return;
-        }
-        PreVote request = new PreVote(term + 1, log.lastIndex(), log.lastTerm());
-        peers.forEach(peer -> out.send(peer, request));
     }
 
-    /**
-     * Check quorum for voters (the thesis, section 9.6): a node that heard its leader within the minimum
-     * election timeout, or that leads, ignores elections, so a node that was cut off and comes back with a
-     * higher term does not depose a healthy leader. When the candidate is that leader itself, it no longer
-     * leads (it stepped down, having lost its majority), and there is nobody to protect: refusing it only
-     * delays the election, by a whole timeout, often of the node with the freshest log (seen after a paused
-     * majority resumed and read the backlog of the leader's old appends: 3 s without a leader).
-     */
-    private boolean hearsLeaderOtherThan(String candidate, long now) {
-        return role == Role.LEADER || (leader != null && !leader.equals(candidate)
-                && now - leaderHeardAt < settings.electionTimeoutMin().toMillis());
-    }
-
-    private void onPreVote(String candidate, PreVote request, long now, Effects out) {
-        peerReachesUs(now); // a candidate reaches us
-        boolean grant = request.term() > term && log.isCoveredBy(request.lastIndex(), request.lastTerm()) && !hearsLeaderOtherThan(candidate, now);
-        links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), now, out);
-    }
-
-    private void onPreVoteResult(String voter, PreVoteResult result, long now, Effects out) {
-        peerReachesUs(now);
-        if (!result.granted()) {
-            observeTerm(result.term(), now, out); // a voter ahead of us: we follow its term, and could not have won
-            return;
-        }
-        if (role == Role.PRE_CANDIDATE && result.term() == term + 1) {
-            votes.add(voter);
-            if (votes.size() >= majority) {
-                startElection(now, out);
-            }
-        }
-    }
-
-    /** A majority would vote for us: the election proper, in a new term. */
-    private void startElection(long now, Effects out) {
+    /** A majority would vote for us: a new term, our own vote in it. */
+    void becomeCandidate(long now, Effects out) {
         role = Role.CANDIDATE;
         setTermAndVote(term + 1, self, out);
-        votes = new HashSet<>(Set.of(self));
         setLeader(null, now);
-        resetElectionDeadline(now);
-        if (votes.size() >= majority) {
-            becomeLeader(now, out);
-            return;
-        }
-        RequestVote request = new RequestVote(term, log.lastIndex(), log.lastTerm());
-        peers.forEach(peer -> out.send(peer, request));
-    }
-
-    private void onRequestVote(String candidate, RequestVote request, long now, Effects out) {
-        peerReachesUs(now); // a candidate reaches us
-        if (request.term() > term && hearsLeaderOtherThan(candidate, now)) {
-            return; // check quorum: our leader is alive
-        }
-        observeTerm(request.term(), now, out);
-        boolean grant = request.term() == term && log.isCoveredBy(request.lastIndex(), request.lastTerm())
-                && (votedFor == null || votedFor.equals(candidate));
-        if (grant) {
-            if (votedFor == null) {
-                setTermAndVote(term, candidate, out); // synced before the vote leaves (persist before send)
-            }
-            resetElectionDeadline(now);
-        }
-        // Elections are rare and a vote is what a partition with one-way links most often loses: all ways.
-        links.sendAllWays(candidate, new Vote(term, grant), now, out);
-    }
-
-    private void onVote(String voter, Vote vote, long now, Effects out) {
-        peerReachesUs(now);
-        observeTerm(vote.term(), now, out);
-        if (role == Role.CANDIDATE && vote.term() == term && vote.granted()) {
-            votes.add(voter);
-            if (votes.size() >= majority) {
-                becomeLeader(now, out);
-            }
-        }
     }
 
     /** A higher term seen anywhere ends whatever this node was doing in its own term. */
-    private void observeTerm(long seen, long now, Effects out) {
+    void observeTerm(long seen, long now, Effects out) {
         if (seen > term) {
             setTermAndVote(seen, null, out);
             becomeFollower(null, now);
@@ -417,7 +301,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     /** The paper's currentTerm and votedFor change together, and are persisted (when durable) before anything that follows is sent. */
-    private void setTermAndVote(long newTerm, String vote, Effects out) {
+    void setTermAndVote(long newTerm, String vote, Effects out) {
         term = newTerm;
         votedFor = vote;
         if (out.durable()) {
@@ -430,13 +314,12 @@ public final class RaftCore<C, R> implements Core {
             role = Role.FOLLOWER;
             reads.reset();
             replicator.stop();
-            votes = Set.of();
-            resetElectionDeadline(now);
+            elections.stopCampaign(now);
         }
         setLeader(newLeader, now);
     }
 
-    private void becomeLeader(long now, Effects out) {
+    void becomeLeader(long now, Effects out) {
         role = Role.LEADER;
         reads.reset();
         replicator.start(peers, now);
@@ -529,11 +412,8 @@ public final class RaftCore<C, R> implements Core {
         }
         observeTerm(append.term(), now, out);
         becomeFollower(from, now);
-        leaderHeardAt = now;
         channel.appendArrived(append.relay() != null, !takingRelayed, now);
-        unansweredElections = 0;
-        electionAnswered = true;
-        resetElectionDeadline(now);
+        elections.leaderHeard(now);
         takeReadState(append, now, out);
 
         long prev = append.prevIndex();
@@ -651,10 +531,7 @@ public final class RaftCore<C, R> implements Core {
         }
         observeTerm(chunk.term(), now, out);
         becomeFollower(from, now);
-        leaderHeardAt = now;
-        unansweredElections = 0;
-        electionAnswered = true;
-        resetElectionDeadline(now);
+        elections.leaderHeard(now);
         SnapshotTransfer.Received received = snapshots.receive(chunk, term, commitIndex);
         if (received.complete() != null) {
             compaction.install(received.complete());
@@ -739,13 +616,12 @@ public final class RaftCore<C, R> implements Core {
 
     /** The election timer fires now: a pre-vote first (tests force the interleavings they examine). */
     void electionTimeout(long now, Effects out) {
-        startPreVote(now, out);
+        elections.startPreVote(now, out);
     }
 
     /** An election proper, skipping the pre-vote (tests of the vote rules themselves). */
     void campaign(long now, Effects out) {
-        unansweredElections = 0;
-        startElection(now, out);
+        elections.campaign(now, out);
     }
 
     Role role() {
@@ -754,6 +630,10 @@ public final class RaftCore<C, R> implements Core {
 
     long term() {
         return term;
+    }
+
+    String votedFor() {
+        return votedFor;
     }
 
     String leader() {
