@@ -8,7 +8,6 @@ import dev.glomers.raft.RaftMessages.AppendResult;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.PreVote;
 import dev.glomers.raft.RaftMessages.PreVoteResult;
-import dev.glomers.raft.RaftMessages.ReadAnswer;
 import dev.glomers.raft.RaftMessages.ForwardedOp;
 import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
@@ -18,12 +17,9 @@ import dev.glomers.raft.RaftMessages.InstallSnapshot;
 import dev.glomers.raft.RaftMessages.SnapshotAck;
 import dev.glomers.retry.Backoff;
 import dev.glomers.storage.Stored;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
@@ -49,6 +45,7 @@ public final class RaftCore<C, R> implements Core {
     private final Replicator<C> replicator;
     private final RaftDisk<C> disk;
     private final ReadIndex reads;
+    private final ReadAnswers<C, R> readAnswers;
     private final Compaction<C> compaction;
     private final SnapshotTransfer snapshots;
     private final Elections elections;
@@ -87,6 +84,7 @@ public final class RaftCore<C, R> implements Core {
         this.compaction = new Compaction<>(log, machine, proposals.appliedTable(), settings.snapshotEvery());
         this.snapshots = new SnapshotTransfer(compaction, links, heartbeat, settings.snapshotChunkSize());
         this.replicator = new Replicator<>(log, machine, settings, links, majority, reads, snapshots);
+        this.readAnswers = new ReadAnswers<>(reads, proposals, machine, replicator, channel, settings, majority, peers.size());
         this.disk = new RaftDisk<>(machine);
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
     }
@@ -414,7 +412,7 @@ public final class RaftCore<C, R> implements Core {
         becomeFollower(from, now);
         channel.appendArrived(append.relay() != null, !takingRelayed, now);
         elections.leaderHeard(now);
-        takeReadState(append, now, out);
+        readAnswers.takeFromAppend(append, term, lastApplied, role == Role.LEADER, now, out);
 
         long prev = append.prevIndex();
         long prevTerm = append.prevTerm();
@@ -557,59 +555,19 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
-    // ---- reads that do not write (ReadIndex) --------------------------------------------------
+    // ---- operations at the leader ----------------------------------------------------------------
 
-    /** An operation at the leader: a read-only one takes a read index, any other a log entry. */
+    /** An operation at the leader: a read-only one takes a read index (see ReadAnswers), any other a log entry. */
     private void propose(String origin, long id, C command, long floor, long now, Effects out) {
         if (!machine.readOnly(command)) {
             append(new Entry<>(term, origin, id, command, floor), now, out);
             return;
         }
-        if (reads.register(origin, id, log.lastIndex(), now + settings.clientTimeout().toMillis())) {
-            replicator.roundWanted(origin, now);
-        }
-        if (reads.hasAnswersFor(origin)) {
-            replicator.markUrgent(origin, now); // three nodes: answered with the next append
-        }
-        answerReads(now, out);
+        readAnswers.propose(origin, id, log.lastIndex(), lastApplied, role == Role.LEADER, now, out);
     }
 
-    /** A leader's append carries its read round (echoed in our next update) and its answers to our reads. */
-    private void takeReadState(AppendEntries append, long now, Effects out) {
-        if (channel.roundArrived(term, append.round())) {
-            // With three nodes only the leader's own clients wait for it, so it waits like a lazy acknowledgement
-            // for an update that goes anyway; with more, others' reads wait: at the end of our window, with the
-            // operations we carry then.
-            // A follower whose updates go around the leader is never among those it asks first: lazily too.
-            boolean lazy = majority <= 2 || channel.goesAround();
-            channel.dueBy(lazy ? now + settings.ackDelay().toMillis() : channel.forwardAt(now, peers.size()));
-        }
-        if (append.reads() != null) {
-            for (ReadAnswer read : append.reads()) {
-                proposals.seenInLog(read.id()); // not carried again
-                reads.answered(read.id(), read.index());
-            }
-            answerReads(now, out);
-        }
-    }
-
-    /**
-     * Reads applied far enough: our own are answered from the state machine; as leader, a follower's confirmed
-     * ones go to it with the next append.
-     */
     private void answerReads(long now, Effects out) {
-        List<Long> ids = new ArrayList<>(reads.answerable(lastApplied));
-        if (role == Role.LEADER) {
-            Set<String> followersToTell = new HashSet<>();
-            reads.ready(lastApplied, followersToTell).forEach(read -> ids.add(read.id()));
-            followersToTell.forEach(follower -> replicator.markUrgent(follower, now));
-        }
-        for (long id : ids) {
-            Proposals.Pending<C> op = proposals.applied(id);
-            if (op != null) {
-                machine.answer(op.request(), machine.query(op.command()), out);
-            }
-        }
+        readAnswers.answer(lastApplied, role == Role.LEADER, now, out);
     }
 
     // ---- for tests ----------------------------------------------------------------------------
