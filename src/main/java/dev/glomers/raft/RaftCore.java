@@ -42,6 +42,7 @@ public final class RaftCore<C, R> implements Core {
     private final Links links;
     private final Proposals<C> proposals;
     private final FollowerChannel<C> channel;
+    private final RelayPassing<C> relays;
     private final Replicator<C> replicator;
     private final RaftDisk<C> disk;
     private final ReadIndex reads;
@@ -80,6 +81,7 @@ public final class RaftCore<C, R> implements Core {
         this.links = new Links(self, peers, heartbeat);
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
+        this.relays = new RelayPassing<>(links, channel, settings, peers.size());
         this.reads = new ReadIndex(self, majority);
         this.compaction = new Compaction<>(log, machine, proposals.appliedTable(), settings.snapshotEvery());
         this.snapshots = new SnapshotTransfer(compaction, links, heartbeat, settings.snapshotChunkSize());
@@ -168,7 +170,7 @@ public final class RaftCore<C, R> implements Core {
         proposals.expire(now, term, out);
         reads.expire(now, id -> proposals.pendingIds().contains(id));
         if (links.heldUntil() <= now) {
-            passHeldRelays(now, out);
+            relays.passHeld(followedLeader(), term, now, out);
         }
         if (role != Role.LEADER && now >= elections.deadline()) {
             elections.startPreVote(now, out);
@@ -220,32 +222,12 @@ public final class RaftCore<C, R> implements Core {
             }
             return;
         }
-        if (!links.isMember(relay.to())) {
-            return;
-        }
-        long window = settings.forwardWindow().toMillis();
-        if (RaftMessages.UPDATE.equals(relay.msg().path("type").asText()) && role == Role.FOLLOWER && relay.to().equals(leader)
-                && !channel.goesAround() && window > 0) {
-            // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in
-            // one message (a peer whose updates go around times them for this, see FollowerChannel.forwardAt).
-            links.hold(relay, Links.windowEnd(now + 1, window)); // ours just went if a window ends now
-            return;
-        }
-        out.send(relay.to(), relay);
-        if (role == Role.FOLLOWER && channel.goesAround() && peers.size() == 2 && leader != null && !relay.to().equals(leader)
-                && channel.hasSomethingToSay()) {
-            // Three nodes, and our updates go through the peer we pass this to: ours rides along.
-            channel.send(term, leader, now, out);
-        }
+        relays.pass(relay, followedLeader(), term, now, out);
     }
 
-    /** The held peers' updates go to the leader, with our own update if we have anything to say. */
-    private void passHeldRelays(long now, Effects out) {
-        if (role == Role.FOLLOWER && leader != null && !channel.goesAround() && channel.hasSomethingToSay()) {
-            channel.send(term, leader, now, out); // it passes the held ones on too
-            return;
-        }
-        links.flushHeld(out);
+    /** The leader this node follows, for what it passes on; null when none is known or it is not a follower. */
+    private String followedLeader() {
+        return role == Role.FOLLOWER ? leader : null;
     }
 
     /** The parts of a bundle, in order, each as if it had come by itself from the sender. */
