@@ -12,7 +12,6 @@ import dev.glomers.raft.RaftMessages.ForwardedOp;
 import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
-import dev.glomers.raft.RaftMessages.WireEntry;
 import dev.glomers.raft.RaftMessages.InstallSnapshot;
 import dev.glomers.raft.RaftMessages.SnapshotAck;
 import dev.glomers.retry.Backoff;
@@ -45,6 +44,7 @@ public final class RaftCore<C, R> implements Core {
     private final RelayPassing<C> relays;
     private final Replicator<C> replicator;
     private final RaftDisk<C> disk;
+    private final LogMatching<C> matching;
     private final ReadIndex reads;
     private final ReadAnswers<C, R> readAnswers;
     private final Compaction<C> compaction;
@@ -88,6 +88,7 @@ public final class RaftCore<C, R> implements Core {
         this.replicator = new Replicator<>(log, machine, settings, links, majority, reads, snapshots);
         this.readAnswers = new ReadAnswers<>(reads, proposals, machine, replicator, channel, settings, majority, peers.size());
         this.disk = new RaftDisk<>(machine);
+        this.matching = new LogMatching<>(self, majority, log, machine, proposals, disk);
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
     }
 
@@ -395,60 +396,19 @@ public final class RaftCore<C, R> implements Core {
         channel.appendArrived(append.relay() != null, !takingRelayed, now);
         elections.leaderHeard(now);
         readAnswers.takeFromAppend(append, term, lastApplied, role == Role.LEADER, now, out);
-
-        long prev = append.prevIndex();
-        long prevTerm = append.prevTerm();
-        List<WireEntry> entries = append.entries();
-        if (prev < log.baseIndex()) {
-            // Our snapshot covers the start: those entries are committed, and so the leader's too. Skip them.
-            entries = entries.subList((int) Math.min(entries.size(), log.baseIndex() - prev), entries.size());
-            prev = log.baseIndex();
-            prevTerm = log.baseTerm();
-        }
-        if (prev > log.lastIndex()) {
-            answer(new AppendResult(false, 0, 0, log.lastIndex() + 1), now, now, out);
+        LogMatching.Outcome taken = matching.take(append, out);
+        if (taken.rejected() != null) {
+            answer(taken.rejected(), now, now, out);
             return;
         }
-        if (log.termAt(prev) != prevTerm) {
-            answer(new AppendResult(false, 0, log.termAt(prev), log.firstIndexOfTermAt(prev)), now, now, out);
-            return;
-        }
-        // With more than three nodes, the origins of others' entries wait for the commit our acknowledgement
-        // helps complete. With three, only the leader's own clients wait on it, and for the median client
-        // (two in three talk to followers) an acknowledgement that rides on our next update costs less.
-        boolean someoneWaits = false;
-        long firstWritten = 0;
-        long index = prev;
-        for (WireEntry e : entries) {
-            index++;
-            if (majority > 2 && !e.origin().equals(self)) {
-                someoneWaits = true;
-            }
-            if (index <= log.lastIndex()) {
-                if (log.termAt(index) == e.term()) {
-                    continue; // already held (a duplicate or resent append)
-                }
-                log.truncateFrom(index);
-            }
-            firstWritten = firstWritten == 0 ? index : firstWritten;
-            log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd()), e.floor()));
-            if (e.origin().equals(self)) {
-                proposals.seenInLog(e.id());
-            }
-        }
-        proposals.appendTaken();
-        if (firstWritten > 0 && out.durable()) {
-            // Synced before our acknowledgement leaves, and before the three-node shortcut answers a client.
-            out.persist(disk.entries(firstWritten, log.slice(firstWritten, log.lastIndex())));
-        }
-        long matched = index;
+        long matched = taken.matched();
         commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
         applyCommitted(now, out);
         answerReads(now, out);
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
-            answer(new AppendResult(true, matched, 0, 0), someoneWaits ? now : now + settings.ackDelay().toMillis(), now, out);
+            answer(new AppendResult(true, matched, 0, 0), taken.someoneWaits() ? now : now + settings.ackDelay().toMillis(), now, out);
         } else if (channel.silentFor(now) >= settings.heartbeatInterval().toMillis() * 3 / 4) {
             // Nothing said for about a heartbeat interval: the leader must know we hear it (check quorum; and
             // a follower it does not hear is reached, and answers, through the other peers too).
