@@ -22,11 +22,14 @@ import java.util.Random;
 
 /**
  * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
- * {@link StateMachine}: roles, terms and votes, the consistency check, the commit rule and applying. The
- * rest is in its own classes, as etcd-io/raft splits it: the log ({@link RaftLog}), a leader's view of
- * each follower and what it sends when ({@link Replicator}, {@link FollowerProgress}), client operations at their
- * origin ({@link Proposals}), what a follower says to its leader ({@link FollowerChannel}) and the ways
- * messages take ({@link Links}, {@link Outbox}). docs/lin-kv.md explains the message economy on top.
+ * {@link StateMachine}: roles, term and vote, what a leader's message means for them, the commit rule and
+ * applying. The rest is in its own classes, as etcd-io/raft splits it: elections ({@link Elections}), the
+ * log and the follower's consistency check ({@link RaftLog}, {@link LogMatching}), a leader's view of each
+ * follower and what it sends when ({@link Replicator}, {@link FollowerProgress}), client operations at their
+ * origin ({@link Proposals}), reads ({@link ReadIndex}, {@link ReadAnswers}), snapshots ({@link Compaction},
+ * {@link SnapshotTransfer}), what a follower says to its leader ({@link FollowerChannel}) and the ways
+ * messages take ({@link Links}, {@link RelayPassing}, {@link Outbox}). docs/lin-kv.md explains the message
+ * economy on top.
  */
 public final class RaftCore<C, R> implements Core {
 
@@ -512,7 +515,7 @@ public final class RaftCore<C, R> implements Core {
         readAnswers.answer(lastApplied, role == Role.LEADER, now, out);
     }
 
-    // ---- for tests ----------------------------------------------------------------------------
+    // ---- for tests; Elections reads role, term, leader and vote through these too -----------
 
     /** The election timer fires now: a pre-vote first (tests force the interleavings they examine). */
     void electionTimeout(long now, Effects out) {
