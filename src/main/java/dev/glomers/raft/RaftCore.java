@@ -8,30 +8,28 @@ import dev.glomers.raft.RaftMessages.AppendResult;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.PreVote;
 import dev.glomers.raft.RaftMessages.PreVoteResult;
-import dev.glomers.raft.RaftMessages.ReadAnswer;
 import dev.glomers.raft.RaftMessages.ForwardedOp;
 import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
-import dev.glomers.raft.RaftMessages.WireEntry;
 import dev.glomers.raft.RaftMessages.InstallSnapshot;
 import dev.glomers.raft.RaftMessages.SnapshotAck;
 import dev.glomers.retry.Backoff;
 import dev.glomers.storage.Stored;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
- * {@link StateMachine}: roles, terms and votes, the consistency check, the commit rule and applying. The
- * rest is in its own classes, as etcd-io/raft splits it: the log ({@link RaftLog}), a leader's view of
- * each follower and what it sends when ({@link Replicator}, {@link FollowerProgress}), client operations at their
- * origin ({@link Proposals}), what a follower says to its leader ({@link FollowerChannel}) and the ways
- * messages take ({@link Links}, {@link Outbox}). docs/lin-kv.md explains the message economy on top.
+ * {@link StateMachine}: roles, term and vote, what a leader's message means for them, the commit rule and
+ * applying. The rest is in its own classes, as etcd-io/raft splits it: elections ({@link Elections}), the
+ * log and the follower's consistency check ({@link RaftLog}, {@link LogMatching}), a leader's view of each
+ * follower and what it sends when ({@link Replicator}, {@link FollowerProgress}), client operations at their
+ * origin ({@link Proposals}), reads ({@link ReadIndex}, {@link ReadAnswers}), snapshots ({@link Compaction},
+ * {@link SnapshotTransfer}), what a follower says to its leader ({@link FollowerChannel}) and the ways
+ * messages take ({@link Links}, {@link RelayPassing}, {@link Outbox}). docs/lin-kv.md explains the message
+ * economy on top.
  */
 public final class RaftCore<C, R> implements Core {
 
@@ -46,11 +44,15 @@ public final class RaftCore<C, R> implements Core {
     private final Links links;
     private final Proposals<C> proposals;
     private final FollowerChannel<C> channel;
+    private final RelayPassing<C> relays;
     private final Replicator<C> replicator;
     private final RaftDisk<C> disk;
+    private final LogMatching<C> matching;
     private final ReadIndex reads;
+    private final ReadAnswers<C, R> readAnswers;
     private final Compaction<C> compaction;
     private final SnapshotTransfer snapshots;
+    private final Elections elections;
 
     // ---- Raft's state ----
     private long term;
@@ -61,16 +63,6 @@ public final class RaftCore<C, R> implements Core {
     private Role role = Role.FOLLOWER;
     /** The leader of {@link #term} as far as this node knows; null when it knows none. */
     private String leader;
-    private Set<String> votes = Set.of();
-    private long electionDeadline;
-    /** When an append of the current leader last reached us: within the minimum election timeout we ignore elections. */
-    private long leaderHeardAt = Long.MIN_VALUE / 2;
-    /**
-     * Elections in a row that no peer answered at all: each doubles the next timeout (up to 8 times), so a
-     * node cut off from everyone campaigns ever less often. Any answer, or a leader, starts over.
-     */
-    private int unansweredElections;
-    private boolean electionAnswered = true;
     /** Set while a relayed message is being taken. */
     private boolean takingRelayed;
     /** The epoch of the last run recovered from disk (0: none); this run's is one more. */
@@ -92,11 +84,15 @@ public final class RaftCore<C, R> implements Core {
         this.links = new Links(self, peers, heartbeat);
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
+        this.relays = new RelayPassing<>(links, channel, settings, peers.size());
         this.reads = new ReadIndex(self, majority);
         this.compaction = new Compaction<>(log, machine, proposals.appliedTable(), settings.snapshotEvery());
         this.snapshots = new SnapshotTransfer(compaction, links, heartbeat, settings.snapshotChunkSize());
         this.replicator = new Replicator<>(log, machine, settings, links, majority, reads, snapshots);
+        this.readAnswers = new ReadAnswers<>(reads, proposals, machine, replicator, channel, settings, majority, peers.size());
         this.disk = new RaftDisk<>(machine);
+        this.matching = new LogMatching<>(self, majority, log, machine, proposals, disk);
+        this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
     }
 
     // ---- the Core contract ------------------------------------------------------------------
@@ -126,9 +122,7 @@ public final class RaftCore<C, R> implements Core {
             proposals.setEpoch(recoveredEpoch + 1);
             out.persist(RaftDisk.epoch(recoveredEpoch + 1));
         }
-        // Nobody leads yet and there is nobody to disrupt: the first election comes sooner.
-        resetElectionDeadline(now);
-        electionDeadline = now + (electionDeadline - now) / 3;
+        elections.startSoon(now);
     }
 
     @Override
@@ -154,10 +148,10 @@ public final class RaftCore<C, R> implements Core {
         switch (message.type()) {
             case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
-            case RaftMessages.REQUEST_VOTE -> onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
-            case RaftMessages.VOTE -> onVote(message.src(), Vote.read(message.body()), now, out);
-            case RaftMessages.PRE_VOTE -> onPreVote(message.src(), PreVote.read(message.body()), now, out);
-            case RaftMessages.PRE_VOTE_RESULT -> onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
+            case RaftMessages.REQUEST_VOTE -> elections.onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
+            case RaftMessages.VOTE -> elections.onVote(message.src(), Vote.read(message.body()), now, out);
+            case RaftMessages.PRE_VOTE -> elections.onPreVote(message.src(), PreVote.read(message.body()), now, out);
+            case RaftMessages.PRE_VOTE_RESULT -> elections.onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case RaftMessages.RELAY -> onRelay(message, now, out);
             case RaftMessages.BUNDLE -> onBundle(message, now, out);
             case InstallSnapshot.TYPE -> onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
@@ -180,10 +174,10 @@ public final class RaftCore<C, R> implements Core {
         proposals.expire(now, term, out);
         reads.expire(now, id -> proposals.pendingIds().contains(id));
         if (links.heldUntil() <= now) {
-            passHeldRelays(now, out);
+            relays.passHeld(followedLeader(), term, now, out);
         }
-        if (role != Role.LEADER && now >= electionDeadline) {
-            startPreVote(now, out);
+        if (role != Role.LEADER && now >= elections.deadline()) {
+            elections.startPreVote(now, out);
         }
         if (role == Role.LEADER) {
             if (replicator.recentlyHeard(now) < majority) {
@@ -209,7 +203,7 @@ public final class RaftCore<C, R> implements Core {
         if (role == Role.LEADER) {
             return Math.min(wake, replicator.wakeAt());
         }
-        wake = Math.min(wake, Math.min(electionDeadline, links.heldUntil()));
+        wake = Math.min(wake, Math.min(elections.deadline(), links.heldUntil()));
         if (leader != null) {
             wake = Math.min(wake, Math.min(channel.updateAt(), proposals.reforwardAt()));
         }
@@ -232,32 +226,12 @@ public final class RaftCore<C, R> implements Core {
             }
             return;
         }
-        if (!links.isMember(relay.to())) {
-            return;
-        }
-        long window = settings.forwardWindow().toMillis();
-        if (RaftMessages.UPDATE.equals(relay.msg().path("type").asText()) && role == Role.FOLLOWER && relay.to().equals(leader)
-                && !channel.goesAround() && window > 0) {
-            // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in
-            // one message (a peer whose updates go around times them for this, see FollowerChannel.forwardAt).
-            links.hold(relay, Links.windowEnd(now + 1, window)); // ours just went if a window ends now
-            return;
-        }
-        out.send(relay.to(), relay);
-        if (role == Role.FOLLOWER && channel.goesAround() && peers.size() == 2 && leader != null && !relay.to().equals(leader)
-                && channel.hasSomethingToSay()) {
-            // Three nodes, and our updates go through the peer we pass this to: ours rides along.
-            channel.send(term, leader, now, out);
-        }
+        relays.pass(relay, followedLeader(), term, now, out);
     }
 
-    /** The held peers' updates go to the leader, with our own update if we have anything to say. */
-    private void passHeldRelays(long now, Effects out) {
-        if (role == Role.FOLLOWER && leader != null && !channel.goesAround() && channel.hasSomethingToSay()) {
-            channel.send(term, leader, now, out); // it passes the held ones on too
-            return;
-        }
-        links.flushHeld(out);
+    /** The leader this node follows, for what it passes on; null when none is known or it is not a follower. */
+    private String followedLeader() {
+        return role == Role.FOLLOWER ? leader : null;
     }
 
     /** The parts of a bundle, in order, each as if it had come by itself from the sender. */
@@ -287,129 +261,23 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
-    // ---- elections ----------------------------------------------------------------------------
+    // ---- roles and terms (the elections that change them are in Elections) ----------------------
 
-    private void resetElectionDeadline(long now) {
-        long min = settings.electionTimeoutMin().toMillis();
-        long spread = settings.electionTimeoutMax().toMillis() - min;
-        // Safety never depends on timing, so the timeout may grow for a node nobody answers.
-        long backoff = 1L << Math.min(unansweredElections, 3);
-        electionDeadline = now + (min + (long) (random.nextDouble() * spread)) * backoff;
-    }
-
-    /**
-     * A peer answered or asked about an election: the backoff for a node nobody answered ends, and so does
-     * the long wait it set. Without this, a node that was cut off (and so backed off to eight timeouts) but
-     * holds the freshest log waited seconds after the heal before asking again, while its peers' logs could
-     * not win (seen: 3 s without a leader after a majority was paused and resumed).
-     */
-    private void peerReachesUs(long now) {
-        electionAnswered = true;
-        if (unansweredElections > 0) {
-            unansweredElections = 0;
-            if (role != Role.LEADER) {
-                long backedOff = electionDeadline;
-                resetElectionDeadline(now);
-                electionDeadline = Math.min(backedOff, electionDeadline);
-            }
-        }
-    }
-
-    /** The election timer fired: first ask whether we could win, without raising our term. */
-    private void startPreVote(long now, Effects out) {
-        unansweredElections = electionAnswered ? 0 : unansweredElections + 1;
-        electionAnswered = false;
+    /** The election timer fired: no leader known while this node asks whether it could win. */
+    void becomePreCandidate(long now) {
         role = Role.PRE_CANDIDATE;
-        votes = new HashSet<>(Set.of(self));
         setLeader(null, now);
-        resetElectionDeadline(now);
-        if (votes.size() >= majority) {
-            startElection(now, out);
-            return;
-        }
-        PreVote request = new PreVote(term + 1, log.lastIndex(), log.lastTerm());
-        peers.forEach(peer -> out.send(peer, request));
     }
 
-    /**
-     * Check quorum for voters (the thesis, section 9.6): a node that heard its leader within the minimum
-     * election timeout, or that leads, ignores elections, so a node that was cut off and comes back with a
-     * higher term does not depose a healthy leader. When the candidate is that leader itself, it no longer
-     * leads (it stepped down, having lost its majority), and there is nobody to protect: refusing it only
-     * delays the election, by a whole timeout, often of the node with the freshest log (seen after a paused
-     * majority resumed and read the backlog of the leader's old appends: 3 s without a leader).
-     */
-    private boolean hearsLeaderOtherThan(String candidate, long now) {
-        return role == Role.LEADER || (leader != null && !leader.equals(candidate)
-                && now - leaderHeardAt < settings.electionTimeoutMin().toMillis());
-    }
-
-    private void onPreVote(String candidate, PreVote request, long now, Effects out) {
-        peerReachesUs(now); // a candidate reaches us
-        boolean grant = request.term() > term && log.isCoveredBy(request.lastIndex(), request.lastTerm()) && !hearsLeaderOtherThan(candidate, now);
-        links.sendAllWays(candidate, new PreVoteResult(grant ? request.term() : term, grant), now, out);
-    }
-
-    private void onPreVoteResult(String voter, PreVoteResult result, long now, Effects out) {
-        peerReachesUs(now);
-        if (!result.granted()) {
-            observeTerm(result.term(), now, out); // a voter ahead of us: we follow its term, and could not have won
-            return;
-        }
-        if (role == Role.PRE_CANDIDATE && result.term() == term + 1) {
-            votes.add(voter);
-            if (votes.size() >= majority) {
-                startElection(now, out);
-            }
-        }
-    }
-
-    /** A majority would vote for us: the election proper, in a new term. */
-    private void startElection(long now, Effects out) {
+    /** A majority would vote for us: a new term, our own vote in it. */
+    void becomeCandidate(long now, Effects out) {
         role = Role.CANDIDATE;
         setTermAndVote(term + 1, self, out);
-        votes = new HashSet<>(Set.of(self));
         setLeader(null, now);
-        resetElectionDeadline(now);
-        if (votes.size() >= majority) {
-            becomeLeader(now, out);
-            return;
-        }
-        RequestVote request = new RequestVote(term, log.lastIndex(), log.lastTerm());
-        peers.forEach(peer -> out.send(peer, request));
-    }
-
-    private void onRequestVote(String candidate, RequestVote request, long now, Effects out) {
-        peerReachesUs(now); // a candidate reaches us
-        if (request.term() > term && hearsLeaderOtherThan(candidate, now)) {
-            return; // check quorum: our leader is alive
-        }
-        observeTerm(request.term(), now, out);
-        boolean grant = request.term() == term && log.isCoveredBy(request.lastIndex(), request.lastTerm())
-                && (votedFor == null || votedFor.equals(candidate));
-        if (grant) {
-            if (votedFor == null) {
-                setTermAndVote(term, candidate, out); // synced before the vote leaves (persist before send)
-            }
-            resetElectionDeadline(now);
-        }
-        // Elections are rare and a vote is what a partition with one-way links most often loses: all ways.
-        links.sendAllWays(candidate, new Vote(term, grant), now, out);
-    }
-
-    private void onVote(String voter, Vote vote, long now, Effects out) {
-        peerReachesUs(now);
-        observeTerm(vote.term(), now, out);
-        if (role == Role.CANDIDATE && vote.term() == term && vote.granted()) {
-            votes.add(voter);
-            if (votes.size() >= majority) {
-                becomeLeader(now, out);
-            }
-        }
     }
 
     /** A higher term seen anywhere ends whatever this node was doing in its own term. */
-    private void observeTerm(long seen, long now, Effects out) {
+    void observeTerm(long seen, long now, Effects out) {
         if (seen > term) {
             setTermAndVote(seen, null, out);
             becomeFollower(null, now);
@@ -417,7 +285,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     /** The paper's currentTerm and votedFor change together, and are persisted (when durable) before anything that follows is sent. */
-    private void setTermAndVote(long newTerm, String vote, Effects out) {
+    void setTermAndVote(long newTerm, String vote, Effects out) {
         term = newTerm;
         votedFor = vote;
         if (out.durable()) {
@@ -430,13 +298,12 @@ public final class RaftCore<C, R> implements Core {
             role = Role.FOLLOWER;
             reads.reset();
             replicator.stop();
-            votes = Set.of();
-            resetElectionDeadline(now);
+            elections.stopCampaign(now);
         }
         setLeader(newLeader, now);
     }
 
-    private void becomeLeader(long now, Effects out) {
+    void becomeLeader(long now, Effects out) {
         role = Role.LEADER;
         reads.reset();
         replicator.start(peers, now);
@@ -529,66 +396,22 @@ public final class RaftCore<C, R> implements Core {
         }
         observeTerm(append.term(), now, out);
         becomeFollower(from, now);
-        leaderHeardAt = now;
         channel.appendArrived(append.relay() != null, !takingRelayed, now);
-        unansweredElections = 0;
-        electionAnswered = true;
-        resetElectionDeadline(now);
-        takeReadState(append, now, out);
-
-        long prev = append.prevIndex();
-        long prevTerm = append.prevTerm();
-        List<WireEntry> entries = append.entries();
-        if (prev < log.baseIndex()) {
-            // Our snapshot covers the start: those entries are committed, and so the leader's too. Skip them.
-            entries = entries.subList((int) Math.min(entries.size(), log.baseIndex() - prev), entries.size());
-            prev = log.baseIndex();
-            prevTerm = log.baseTerm();
-        }
-        if (prev > log.lastIndex()) {
-            answer(new AppendResult(false, 0, 0, log.lastIndex() + 1), now, now, out);
+        elections.leaderHeard(now);
+        readAnswers.takeFromAppend(append, term, lastApplied, role == Role.LEADER, now, out);
+        LogMatching.Outcome taken = matching.take(append, out);
+        if (taken.rejected() != null) {
+            answer(taken.rejected(), now, now, out);
             return;
         }
-        if (log.termAt(prev) != prevTerm) {
-            answer(new AppendResult(false, 0, log.termAt(prev), log.firstIndexOfTermAt(prev)), now, now, out);
-            return;
-        }
-        // With more than three nodes, the origins of others' entries wait for the commit our acknowledgement
-        // helps complete. With three, only the leader's own clients wait on it, and for the median client
-        // (two in three talk to followers) an acknowledgement that rides on our next update costs less.
-        boolean someoneWaits = false;
-        long firstWritten = 0;
-        long index = prev;
-        for (WireEntry e : entries) {
-            index++;
-            if (majority > 2 && !e.origin().equals(self)) {
-                someoneWaits = true;
-            }
-            if (index <= log.lastIndex()) {
-                if (log.termAt(index) == e.term()) {
-                    continue; // already held (a duplicate or resent append)
-                }
-                log.truncateFrom(index);
-            }
-            firstWritten = firstWritten == 0 ? index : firstWritten;
-            log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd()), e.floor()));
-            if (e.origin().equals(self)) {
-                proposals.seenInLog(e.id());
-            }
-        }
-        proposals.appendTaken();
-        if (firstWritten > 0 && out.durable()) {
-            // Synced before our acknowledgement leaves, and before the three-node shortcut answers a client.
-            out.persist(disk.entries(firstWritten, log.slice(firstWritten, log.lastIndex())));
-        }
-        long matched = index;
+        long matched = taken.matched();
         commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
         applyCommitted(now, out);
         answerReads(now, out);
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
-            answer(new AppendResult(true, matched, 0, 0), someoneWaits ? now : now + settings.ackDelay().toMillis(), now, out);
+            answer(new AppendResult(true, matched, 0, 0), taken.someoneWaits() ? now : now + settings.ackDelay().toMillis(), now, out);
         } else if (channel.silentFor(now) >= settings.heartbeatInterval().toMillis() * 3 / 4) {
             // Nothing said for about a heartbeat interval: the leader must know we hear it (check quorum; and
             // a follower it does not hear is reached, and answers, through the other peers too).
@@ -651,10 +474,7 @@ public final class RaftCore<C, R> implements Core {
         }
         observeTerm(chunk.term(), now, out);
         becomeFollower(from, now);
-        leaderHeardAt = now;
-        unansweredElections = 0;
-        electionAnswered = true;
-        resetElectionDeadline(now);
+        elections.leaderHeard(now);
         SnapshotTransfer.Received received = snapshots.receive(chunk, term, commitIndex);
         if (received.complete() != null) {
             compaction.install(received.complete());
@@ -680,72 +500,31 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
-    // ---- reads that do not write (ReadIndex) --------------------------------------------------
+    // ---- operations at the leader ----------------------------------------------------------------
 
-    /** An operation at the leader: a read-only one takes a read index, any other a log entry. */
+    /** An operation at the leader: a read-only one takes a read index (see ReadAnswers), any other a log entry. */
     private void propose(String origin, long id, C command, long floor, long now, Effects out) {
         if (!machine.readOnly(command)) {
             append(new Entry<>(term, origin, id, command, floor), now, out);
             return;
         }
-        if (reads.register(origin, id, log.lastIndex(), now + settings.clientTimeout().toMillis())) {
-            replicator.roundWanted(origin, now);
-        }
-        if (reads.hasAnswersFor(origin)) {
-            replicator.markUrgent(origin, now); // three nodes: answered with the next append
-        }
-        answerReads(now, out);
+        readAnswers.propose(origin, id, log.lastIndex(), lastApplied, role == Role.LEADER, now, out);
     }
 
-    /** A leader's append carries its read round (echoed in our next update) and its answers to our reads. */
-    private void takeReadState(AppendEntries append, long now, Effects out) {
-        if (channel.roundArrived(term, append.round())) {
-            // With three nodes only the leader's own clients wait for it, so it waits like a lazy acknowledgement
-            // for an update that goes anyway; with more, others' reads wait: at the end of our window, with the
-            // operations we carry then.
-            // A follower whose updates go around the leader is never among those it asks first: lazily too.
-            boolean lazy = majority <= 2 || channel.goesAround();
-            channel.dueBy(lazy ? now + settings.ackDelay().toMillis() : channel.forwardAt(now, peers.size()));
-        }
-        if (append.reads() != null) {
-            for (ReadAnswer read : append.reads()) {
-                proposals.seenInLog(read.id()); // not carried again
-                reads.answered(read.id(), read.index());
-            }
-            answerReads(now, out);
-        }
-    }
-
-    /**
-     * Reads applied far enough: our own are answered from the state machine; as leader, a follower's confirmed
-     * ones go to it with the next append.
-     */
     private void answerReads(long now, Effects out) {
-        List<Long> ids = new ArrayList<>(reads.answerable(lastApplied));
-        if (role == Role.LEADER) {
-            Set<String> followersToTell = new HashSet<>();
-            reads.ready(lastApplied, followersToTell).forEach(read -> ids.add(read.id()));
-            followersToTell.forEach(follower -> replicator.markUrgent(follower, now));
-        }
-        for (long id : ids) {
-            Proposals.Pending<C> op = proposals.applied(id);
-            if (op != null) {
-                machine.answer(op.request(), machine.query(op.command()), out);
-            }
-        }
+        readAnswers.answer(lastApplied, role == Role.LEADER, now, out);
     }
 
-    // ---- for tests ----------------------------------------------------------------------------
+    // ---- for tests; Elections reads role, term, leader and vote through these too -----------
 
     /** The election timer fires now: a pre-vote first (tests force the interleavings they examine). */
     void electionTimeout(long now, Effects out) {
-        startPreVote(now, out);
+        elections.startPreVote(now, out);
     }
 
     /** An election proper, skipping the pre-vote (tests of the vote rules themselves). */
     void campaign(long now, Effects out) {
-        unansweredElections = 0;
-        startElection(now, out);
+        elections.campaign(now, out);
     }
 
     Role role() {
@@ -754,6 +533,10 @@ public final class RaftCore<C, R> implements Core {
 
     long term() {
         return term;
+    }
+
+    String votedFor() {
+        return votedFor;
     }
 
     String leader() {

@@ -1,0 +1,55 @@
+package dev.glomers.raft;
+
+import dev.glomers.node.Effects;
+import dev.glomers.raft.RaftMessages.Relay;
+
+/**
+ * Relays this node passes on for others (see {@link Links} for why messages go around): a peer's update for
+ * our leader waits for ours so both go in one message, and with three nodes ours rides along with what we
+ * pass. Apart from {@link RaftCore} because it only decides when what goes; the caller says which leader
+ * this node follows ({@code null} when it does not follow one: no leader known, or not a follower).
+ */
+final class RelayPassing<C> {
+
+    private final Links links;
+    private final FollowerChannel<C> channel;
+    private final RaftProperties settings;
+    private final int peerCount;
+
+    RelayPassing(Links links, FollowerChannel<C> channel, RaftProperties settings, int peerCount) {
+        this.links = links;
+        this.channel = channel;
+        this.settings = settings;
+        this.peerCount = peerCount;
+    }
+
+    /** A relay addressed to another member: passed on, held for our own update, or joined by it. */
+    void pass(Relay relay, String followedLeader, long term, long now, Effects out) {
+        if (!links.isMember(relay.to())) {
+            return;
+        }
+        long window = settings.forwardWindow().toMillis();
+        if (RaftMessages.UPDATE.equals(relay.msg().path("type").asText()) && relay.to().equals(followedLeader)
+                && !channel.goesAround() && window > 0) {
+            // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in
+            // one message (a peer whose updates go around times them for this, see FollowerChannel.forwardAt).
+            links.hold(relay, Links.windowEnd(now + 1, window)); // ours just went if a window ends now
+            return;
+        }
+        out.send(relay.to(), relay);
+        if (followedLeader != null && channel.goesAround() && peerCount == 2 && !relay.to().equals(followedLeader)
+                && channel.hasSomethingToSay()) {
+            // Three nodes, and our updates go through the peer we pass this to: ours rides along.
+            channel.send(term, followedLeader, now, out);
+        }
+    }
+
+    /** The held peers' updates go to the leader, with our own update if we have anything to say. */
+    void passHeld(String followedLeader, long term, long now, Effects out) {
+        if (followedLeader != null && !channel.goesAround() && channel.hasSomethingToSay()) {
+            channel.send(term, followedLeader, now, out); // it passes the held ones on too
+            return;
+        }
+        links.flushHeld(out);
+    }
+}
