@@ -39,6 +39,7 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
     private final BlockingQueue<String> toStdin = new LinkedBlockingQueue<>();
     private volatile boolean closing;
     private volatile boolean killed;
+    private final Thread stdoutReader;
     private Thread stderrTee;
 
     /** {@code environment}: variables added to ours (the data directory when kill is on). */
@@ -54,7 +55,7 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
             builder.redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         }
         this.process = builder.start();
-        daemon("stdout", this::readStdout);
+        stdoutReader = daemon("stdout", this::readStdout);
         daemon("stdin", this::writeStdin);
         if (echoStderr != null) {
             stderrTee = daemon("stderr", () -> teeStderr(logFile, echoStderr));
@@ -81,6 +82,12 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
             while ((line = reader.readLine()) != null) {
                 if (killed) {
                     return; // what a killed node had not yet got onto the network dies with it
+                }
+                if (closing) {
+                    // The run is over and our teardown (stdin closed, SIGTERM) may have cut the line being
+                    // written: nothing a node writes from here on is part of the run (issue #21).
+                    drain(reader);
+                    return;
                 }
                 if (line.isBlank()) {
                     continue;
@@ -212,6 +219,7 @@ final class NodeProcess implements Network.Endpoint, AutoCloseable {
                 handle.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
+            stdoutReader.join(1000); // the protocol check comes next: let it see everything the node wrote
             if (stderrTee != null) {
                 stderrTee.join(1000);
             }
