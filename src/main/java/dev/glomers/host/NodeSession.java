@@ -87,7 +87,7 @@ final class NodeSession implements Runnable {
                 return;
             }
             ClientInput input = new ClientInput(in, new NodeHold(loop.executor(), queue));
-            context.getBean(Node.class).serve(queue.gate(input), new FrameStream(queue, HostProtocol.STDOUT));
+            context.getBean(Node.class).serve(queue.gate(input), new LineFrames(queue, HostProtocol.STDOUT));
             status = 0;
         } catch (ClientInput.ClientGone killed) {
             // No grace: not one more task runs (not even the ones a held node queued), then the context closes.
@@ -148,26 +148,5 @@ final class NodeSession implements Runnable {
             context.getBeanFactory().registerSingleton("eventLoop", loop);
         });
         return application.run(springArgs);
-    }
-
-    /** What the node writes to "stdout": each write becomes one frame. */
-    private static final class FrameStream extends OutputStream {
-        private final FrameQueue frames;
-        private final byte channel;
-
-        FrameStream(FrameQueue frames, byte channel) {
-            this.frames = frames;
-            this.channel = channel;
-        }
-
-        @Override
-        public void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-            frames.add(channel, bytes, offset, length);
-        }
     }
 }
