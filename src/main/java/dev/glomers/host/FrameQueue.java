@@ -16,7 +16,8 @@ import java.util.concurrent.ThreadFactory;
  * <p>Bounded: once {@code limit} bytes wait, whoever adds a frame waits too, and {@link #gate} stops
  * the node reading its input. So a client that stops reading (its workbench stopped reading) stops
  * the node, rather than the node buffering without end. A frame larger than the limit still goes
- * through, alone.
+ * through, alone. The node's stdout comes as whole lines ({@link LineFrames}), so whatever ends the frames
+ * ends them between two messages.
  */
 final class FrameQueue implements AutoCloseable {
 
@@ -35,21 +36,32 @@ final class FrameQueue implements AutoCloseable {
         writer.start();
     }
 
+    /**
+     * Queues one frame, waiting while the queue is full. Interrupted while waiting, it stops waiting but still
+     * queues the frame (the bound is flow control, and a frame left out would be a hole in the node's output);
+     * a frame is dropped only when nobody will read it.
+     */
     void add(byte channel, byte[] payload, int offset, int length) {
         byte[] frame = new byte[5 + length];
         ByteBuffer.wrap(frame).put(channel).putInt(length).put(payload, offset, length);
+        boolean interrupted = false;
         synchronized (this) {
             while (!broken && !ended && queuedBytes > 0 && queuedBytes + frame.length > limit) {
-                if (!waitInterruptibly()) {
-                    return;
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
                 }
             }
-            if (broken || ended) {
-                return; // the client is gone, or the node already ended: nobody reads this
+            if (!broken && !ended) { // else the client is gone, or the node already ended: nobody reads this
+                frames.add(frame);
+                queuedBytes += frame.length;
+                notifyAll();
             }
-            frames.add(frame);
-            queuedBytes += frame.length;
-            notifyAll();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -114,6 +114,32 @@ class FrameQueueTest {
         assertThat(queue.queuedBytes()).isZero();
     }
 
+    /** issue #21: an adder interrupted while the queue was full used to return without its frame. */
+    @Test
+    void anAdderInterruptedWhileTheQueueIsFullStillQueuesItsFrameInOrder() throws Exception {
+        StalledSocket socket = new StalledSocket();
+        FrameQueue queue = new FrameQueue(socket, 100, Thread::new);
+        queue.add(HostProtocol.STDOUT, "first\n".getBytes(StandardCharsets.UTF_8)); // taken by the stalled writer
+        queue.add(HostProtocol.STDOUT, new byte[80]); // 11 + 85 of 100 bytes: the next frame must wait
+        CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+        Thread adder = new Thread(() -> {
+            queue.add(HostProtocol.STDOUT, "third\n".getBytes(StandardCharsets.UTF_8));
+            stillInterrupted.complete(Thread.currentThread().isInterrupted());
+        }, "adder");
+        adder.start();
+        awaitWaiting(adder);
+        adder.interrupt();
+        assertThat(stillInterrupted.get(10, TimeUnit.SECONDS)).as("the interrupt is kept for the caller").isTrue();
+
+        socket.open.countDown();
+        queue.end(0);
+        DataInputStream frames = new DataInputStream(new ByteArrayInputStream(socket.written.toByteArray()));
+        assertThat(new String(HostProtocol.readFrame(frames).payload(), StandardCharsets.UTF_8)).isEqualTo("first\n");
+        assertThat(HostProtocol.readFrame(frames).payload()).hasSize(80);
+        assertThat(new String(HostProtocol.readFrame(frames).payload(), StandardCharsets.UTF_8)).isEqualTo("third\n");
+        assertThat(HostProtocol.readFrame(frames).channel()).isEqualTo(HostProtocol.EXIT);
+    }
+
     private static void awaitWaiting(Thread thread) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (thread.getState() != Thread.State.WAITING) {
