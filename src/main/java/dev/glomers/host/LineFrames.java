@@ -16,11 +16,15 @@ import java.util.Arrays;
  */
 final class LineFrames extends OutputStream {
 
+    private static final int FIRST_BUFFER = 1 << 13;
+    /** A buffer grown past this for one long line is let go once the line left. */
+    private static final int KEPT_BUFFER = 1 << 16;
+
     private final FrameQueue frames;
     private final byte channel;
     private final int maxFrame;
     /** The start of a line whose newline has not come yet. */
-    private byte[] partial = new byte[1024];
+    private byte[] partial = new byte[FIRST_BUFFER];
     private int partialLength;
 
     LineFrames(FrameQueue frames, byte channel) {
@@ -55,9 +59,17 @@ final class LineFrames extends OutputStream {
                 keep(bytes, offset, afterLastNewline - offset);
                 send(partial, 0, partialLength);
                 partialLength = 0;
+                if (partial.length > KEPT_BUFFER) {
+                    partial = new byte[FIRST_BUFFER];
+                }
             }
         }
         keep(bytes, afterLastNewline, end - afterLastNewline);
+    }
+
+    /** The bytes held for lines not yet complete (tests). */
+    synchronized int bufferSize() {
+        return partial.length;
     }
 
     private void keep(byte[] bytes, int offset, int length) {

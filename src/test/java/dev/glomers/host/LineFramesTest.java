@@ -77,4 +77,18 @@ class LineFramesTest {
         assertThat(frames).allSatisfy(frame -> assertThat(frame.length()).isLessThanOrEqualTo(4));
         assertThat(String.join("", frames)).isEqualTo("ab\n01234567890\nxy\n");
     }
+
+    @Test
+    void theBufferOfOneHugeMessageIsLetGoOnceItLeft() throws IOException {
+        LineFrames stdout = new LineFrames(queue, HostProtocol.STDOUT);
+        Writer writer = new OutputStreamWriter(stdout, StandardCharsets.UTF_8);
+        String huge = message(1 << 20);
+        writer.write(huge);
+        writer.flush();
+        writer.write("{}\n");
+        writer.flush();
+
+        assertThat(stdout.bufferSize()).isLessThanOrEqualTo(1 << 16);
+        assertThat(stdoutFrames()).containsExactly(huge, "{}\n");
+    }
 }
