@@ -18,8 +18,8 @@ import java.util.List;
  * client -> host: hello (magic, build key, profiles and Spring arguments), then frames of
  *                 [channel byte][length int][payload]: INPUT (bytes of the client's stdin), END (stdin
  *                 ended: the node serves what it has, then finishes), PAUSE, RESUME (both empty).
- * host -> client: frames: ACCEPTED (empty), REJECTED (reason), STDOUT, STDERR (bytes), PAUSED (empty: the
- *                 node is held), EXIT (int status).
+ * host -> client: frames: ACCEPTED (empty), REJECTED (reason), STDOUT (whole lines, {@link LineFrames}),
+ *                 STDERR (bytes), PAUSED (empty: the node is held), EXIT (int status).
  * </pre>
  * One socket keeps stdout and stderr apart without a second connection, and the EXIT frame
  * carries the node's exit status back to the process the workbench spawned. The socket ending without
