@@ -53,13 +53,13 @@ public final class RaftCore<C, R> implements Core {
     private final Compaction<C> compaction;
     private final SnapshotTransfer snapshots;
     private final Elections elections;
+    private final Applier<C, R> applier;
 
     // ---- Raft's state ----
     private long term;
     private String votedFor;
     private final RaftLog<C> log = new RaftLog<>();
     private long commitIndex;
-    private long lastApplied;
     private Role role = Role.FOLLOWER;
     /** The leader of {@link #term} as far as this node knows; null when it knows none. */
     private String leader;
@@ -93,6 +93,7 @@ public final class RaftCore<C, R> implements Core {
         this.disk = new RaftDisk<>(machine);
         this.matching = new LogMatching<>(self, majority, log, machine, proposals, disk);
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
+        this.applier = new Applier<>(self, log, machine, proposals, compaction, replicator, readAnswers, disk, this);
     }
 
     // ---- the Core contract ------------------------------------------------------------------
@@ -108,8 +109,8 @@ public final class RaftCore<C, R> implements Core {
         votedFor = recovered.votedFor();
         if (recovered.snapshot() != null) {
             // What the snapshot covers was committed and applied: the state machine starts from it.
-            compaction.install(recovered.snapshot());
-            commitIndex = lastApplied = recovered.snapshot().index();
+            applier.recover(recovered.snapshot());
+            commitIndex = recovered.snapshot().index();
         }
         recovered.log().forEach(log::append);
         recoveredEpoch = recovered.epoch();
@@ -360,7 +361,7 @@ public final class RaftCore<C, R> implements Core {
         replicator.heard(f, !takingRelayed, update.unheard() != null, now);
         if (update.round() != null && update.term() == term) {
             reads.echoed(from, update.round());
-            answerReads(now, out);
+            applier.answerReads(now, out);
         }
         if (update.result() != null && update.term() == term && replicator.acknowledged(f, update.result(), now)) {
             advanceCommit(now, out);
@@ -382,8 +383,8 @@ public final class RaftCore<C, R> implements Core {
                 replicator.markUrgent(log.entryAt(i).origin(), now);
             }
         }
-        applyCommitted(now, out);
-        answerReads(now, out);
+        applier.applyUpTo(commitIndex, now, out);
+        applier.answerReads(now, out);
     }
 
     // ---- replication: the follower's side -----------------------------------------------------
@@ -398,7 +399,7 @@ public final class RaftCore<C, R> implements Core {
         becomeFollower(from, now);
         channel.appendArrived(append.relay() != null, !takingRelayed, now);
         elections.leaderHeard(now);
-        readAnswers.takeFromAppend(append, term, lastApplied, role == Role.LEADER, now, out);
+        readAnswers.takeFromAppend(append, term, applier.lastApplied(), role == Role.LEADER, now, out);
         LogMatching.Outcome taken = matching.take(append, out);
         if (taken.rejected() != null) {
             answer(taken.rejected(), now, now, out);
@@ -407,8 +408,8 @@ public final class RaftCore<C, R> implements Core {
         long matched = taken.matched();
         commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
-        applyCommitted(now, out);
-        answerReads(now, out);
+        applier.applyUpTo(commitIndex, now, out);
+        applier.answerReads(now, out);
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
             answer(new AppendResult(true, matched, 0, 0), taken.someoneWaits() ? now : now + settings.ackDelay().toMillis(), now, out);
@@ -434,37 +435,7 @@ public final class RaftCore<C, R> implements Core {
         channel.answer(result, due, term, leader, now, out);
     }
 
-    // ---- applying -----------------------------------------------------------------------------
-
-    /** Applies committed entries in log order; the origin of each answers its client. */
-    private void applyCommitted(long now, Effects out) {
-        while (lastApplied < commitIndex) {
-            Entry<C> e = log.entryAt(++lastApplied);
-            if (e.command() == null || !proposals.recordApplied(e.origin(), e.id(), e.floor())) {
-                continue; // a no-op, or an operation carried twice that already took effect
-            }
-            R result = machine.apply(e.command());
-            if (e.origin().equals(self)) {
-                Proposals.Pending<C> op = proposals.applied(e.id());
-                if (op != null) {
-                    machine.answer(op.request(), result, out);
-                }
-            }
-        }
-        if (compaction.due(lastApplied)) {
-            persistSnapshot(compaction.take(lastApplied, role == Role.LEADER ? replicator.activeMatch(now) : lastApplied), out);
-        }
-    }
-
     // ---- snapshots (the paper's section 7; the logic is in Compaction and SnapshotTransfer) ------------
-
-    /** The durable state becomes the snapshot and what follows it; when synced, the log under it is gone from the disk too. */
-    private void persistSnapshot(Snapshot snapshot, Effects out) {
-        if (out.durable()) {
-            List<Entry<C>> after = log.lastIndex() > snapshot.index() ? log.slice(snapshot.index() + 1, log.lastIndex()) : List.of();
-            out.snapshot(disk.snapshot(snapshot, term, votedFor, recoveredEpoch + 1, after));
-        }
-    }
 
     /** A chunk of the leader's snapshot: a leader's message like an append; installed once complete, and synced before it is acknowledged. */
     private void onInstallSnapshot(String from, InstallSnapshot chunk, long now, Effects out) {
@@ -477,9 +448,8 @@ public final class RaftCore<C, R> implements Core {
         elections.leaderHeard(now);
         SnapshotTransfer.Received received = snapshots.receive(chunk, term, commitIndex);
         if (received.complete() != null) {
-            compaction.install(received.complete());
-            commitIndex = lastApplied = received.complete().index();
-            persistSnapshot(received.complete(), out);
+            applier.install(received.complete(), out);
+            commitIndex = received.complete().index();
         }
         if (channel.goesAround()) {
             links.sendAllWays(from, received.ack(), now, out);
@@ -508,11 +478,7 @@ public final class RaftCore<C, R> implements Core {
             append(new Entry<>(term, origin, id, command, floor), now, out);
             return;
         }
-        readAnswers.propose(origin, id, log.lastIndex(), lastApplied, role == Role.LEADER, now, out);
-    }
-
-    private void answerReads(long now, Effects out) {
-        readAnswers.answer(lastApplied, role == Role.LEADER, now, out);
+        readAnswers.propose(origin, id, log.lastIndex(), applier.lastApplied(), role == Role.LEADER, now, out);
     }
 
     // ---- for tests; Elections reads role, term, leader and vote through these too -----------
@@ -537,6 +503,11 @@ public final class RaftCore<C, R> implements Core {
 
     String votedFor() {
         return votedFor;
+    }
+
+    /** This run's epoch: one more than the last run's recovered from disk (what a snapshot on disk records). */
+    long epoch() {
+        return recoveredEpoch + 1;
     }
 
     String leader() {
