@@ -4,7 +4,6 @@ import dev.glomers.node.Core;
 import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.raft.RaftMessages.AppendEntries;
-import dev.glomers.raft.RaftMessages.AppendResult;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.PreVote;
 import dev.glomers.raft.RaftMessages.PreVoteResult;
@@ -54,6 +53,7 @@ public final class RaftCore<C, R> implements Core {
     private final SnapshotTransfer snapshots;
     private final Elections elections;
     private final Applier<C, R> applier;
+    private final FollowerSide<C> followerSide;
 
     // ---- Raft's state ----
     private long term;
@@ -94,6 +94,7 @@ public final class RaftCore<C, R> implements Core {
         this.matching = new LogMatching<>(self, majority, log, machine, proposals, disk);
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
         this.applier = new Applier<>(self, log, machine, proposals, compaction, replicator, readAnswers, disk, this);
+        this.followerSide = new FollowerSide<>(settings, links, channel, elections, readAnswers, matching, snapshots, applier, this);
     }
 
     // ---- the Core contract ------------------------------------------------------------------
@@ -147,7 +148,7 @@ public final class RaftCore<C, R> implements Core {
             links.heardDirectly(message.src(), now);
         }
         switch (message.type()) {
-            case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
+            case RaftMessages.APPEND -> followerSide.onAppend(message.src(), AppendEntries.read(message.body()), now, out);
             case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
             case RaftMessages.REQUEST_VOTE -> elections.onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
             case RaftMessages.VOTE -> elections.onVote(message.src(), Vote.read(message.body()), now, out);
@@ -155,7 +156,7 @@ public final class RaftCore<C, R> implements Core {
             case RaftMessages.PRE_VOTE_RESULT -> elections.onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case RaftMessages.RELAY -> onRelay(message, now, out);
             case RaftMessages.BUNDLE -> onBundle(message, now, out);
-            case InstallSnapshot.TYPE -> onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
+            case InstallSnapshot.TYPE -> followerSide.onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
             case SnapshotAck.TYPE -> onSnapshotAck(message.src(), SnapshotAck.read(message.body()), now, out);
             default -> onClientRequest(message, now, out);
         }
@@ -294,7 +295,7 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
-    private void becomeFollower(String newLeader, long now) {
+    void becomeFollower(String newLeader, long now) {
         if (role != Role.FOLLOWER) {
             role = Role.FOLLOWER;
             reads.reset();
@@ -387,37 +388,17 @@ public final class RaftCore<C, R> implements Core {
         applier.answerReads(now, out);
     }
 
-    // ---- replication: the follower's side -----------------------------------------------------
+    // ---- the commit rule at a follower (what the leader's messages do is in FollowerSide) ---------------
 
-    private void onAppend(String from, AppendEntries append, long now, Effects out) {
-        if (append.term() < term) {
-            // A deposed leader: our term tells it so.
-            out.send(from, new FollowerUpdate(term, new AppendResult(false, 0, 0, 0), null));
-            return;
-        }
-        observeTerm(append.term(), now, out);
-        becomeFollower(from, now);
-        channel.appendArrived(append.relay() != null, !takingRelayed, now);
-        elections.leaderHeard(now);
-        readAnswers.takeFromAppend(append, term, applier.lastApplied(), role == Role.LEADER, now, out);
-        LogMatching.Outcome taken = matching.take(append, out);
-        if (taken.rejected() != null) {
-            answer(taken.rejected(), now, now, out);
-            return;
-        }
-        long matched = taken.matched();
-        commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
+    /**
+     * The leader's commit index, but no further than our log matches the leader's (Figure 2, AppendEntries
+     * receiver, step 5), or further by the three-node shortcut; what is newly committed is applied.
+     */
+    void learnCommit(long leaderCommit, long matched, long now, Effects out) {
+        commitIndex = Math.max(commitIndex, Math.min(leaderCommit, matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
         applier.applyUpTo(commitIndex, now, out);
         applier.answerReads(now, out);
-        if (!append.entries().isEmpty()) {
-            // Otherwise the acknowledgement waits a little for an update that carries it anyway.
-            answer(new AppendResult(true, matched, 0, 0), taken.someoneWaits() ? now : now + settings.ackDelay().toMillis(), now, out);
-        } else if (channel.silentFor(now) >= settings.heartbeatInterval().toMillis() * 3 / 4) {
-            // Nothing said for about a heartbeat interval: the leader must know we hear it (check quorum; and
-            // a follower it does not hear is reached, and answers, through the other peers too).
-            answer(new AppendResult(true, matched, 0, 0), now, now, out);
-        }
     }
 
     /**
@@ -431,31 +412,12 @@ public final class RaftCore<C, R> implements Core {
         return majority <= 2 && matched > 0 && log.termAt(matched) == term ? matched : 0;
     }
 
-    private void answer(AppendResult result, long due, long now, Effects out) {
-        channel.answer(result, due, term, leader, now, out);
-    }
-
     // ---- snapshots (the paper's section 7; the logic is in Compaction and SnapshotTransfer) ------------
 
-    /** A chunk of the leader's snapshot: a leader's message like an append; installed once complete, and synced before it is acknowledged. */
-    private void onInstallSnapshot(String from, InstallSnapshot chunk, long now, Effects out) {
-        if (chunk.term() < term) {
-            out.send(from, new SnapshotAck(term, chunk.index(), 0, false)); // a deposed leader: our term tells it so
-            return;
-        }
-        observeTerm(chunk.term(), now, out);
-        becomeFollower(from, now);
-        elections.leaderHeard(now);
-        SnapshotTransfer.Received received = snapshots.receive(chunk, term, commitIndex);
-        if (received.complete() != null) {
-            applier.install(received.complete(), out);
-            commitIndex = received.complete().index();
-        }
-        if (channel.goesAround()) {
-            links.sendAllWays(from, received.ack(), now, out);
-        } else {
-            out.send(from, received.ack());
-        }
+    /** The leader's snapshot, complete: what it covers is committed and now applied. */
+    void installSnapshot(Snapshot snapshot, Effects out) {
+        applier.install(snapshot, out);
+        commitIndex = snapshot.index();
     }
 
     private void onSnapshotAck(String from, SnapshotAck ack, long now, Effects out) {
@@ -512,6 +474,11 @@ public final class RaftCore<C, R> implements Core {
 
     String leader() {
         return leader;
+    }
+
+    /** Whether the message being taken came passed on by a peer, not directly from its sender. */
+    boolean takingRelayed() {
+        return takingRelayed;
     }
 
     long commitIndex() {
