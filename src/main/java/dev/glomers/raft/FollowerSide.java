@@ -27,11 +27,12 @@ final class FollowerSide<C> {
     private final LogMatching<C> matching;
     private final SnapshotTransfer snapshots;
     private final Applier<C, ?> applier;
+    private final Inbox inbox;
     private final RaftCore<C, ?> core;
 
     FollowerSide(RaftProperties settings, Links links, FollowerChannel<C> channel, Elections elections,
                  ReadAnswers<C, ?> readAnswers, LogMatching<C> matching, SnapshotTransfer snapshots, Applier<C, ?> applier,
-                 RaftCore<C, ?> core) {
+                 Inbox inbox, RaftCore<C, ?> core) {
         this.settings = settings;
         this.links = links;
         this.channel = channel;
@@ -40,6 +41,7 @@ final class FollowerSide<C> {
         this.matching = matching;
         this.snapshots = snapshots;
         this.applier = applier;
+        this.inbox = inbox;
         this.core = core;
     }
 
@@ -51,7 +53,7 @@ final class FollowerSide<C> {
         }
         core.observeTerm(append.term(), now, out);
         core.becomeFollower(from, now);
-        channel.appendArrived(append.relay() != null, !core.takingRelayed(), now);
+        channel.appendArrived(append.relay() != null, !inbox.takingRelayed(), now);
         elections.leaderHeard(now);
         readAnswers.takeFromAppend(append, core.term(), applier.lastApplied(), core.role() == Role.LEADER, now, out);
         LogMatching.Outcome taken = matching.take(append, out);
