@@ -19,14 +19,18 @@ import java.util.Random;
 
 /**
  * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
- * {@link StateMachine}: roles, term and vote, what a leader's message means for them, the commit rule and
- * applying. The rest is in its own classes, as etcd-io/raft splits it: elections ({@link Elections}), the
- * log and the follower's consistency check ({@link RaftLog}, {@link LogMatching}), a leader's view of each
- * follower and what it sends when ({@link Replicator}, {@link FollowerProgress}), client operations at their
- * origin ({@link Proposals}), reads ({@link ReadIndex}, {@link ReadAnswers}), snapshots ({@link Compaction},
- * {@link SnapshotTransfer}), what a follower says to its leader ({@link FollowerChannel}) and the ways
- * messages take ({@link Links}, {@link RelayPassing}, {@link Outbox}). docs/lin-kv.md explains the message
- * economy on top.
+ * {@link StateMachine}: the core contract (receive, tick, wake), roles, term and vote, and the commit rule,
+ * at the leader ({@link #advanceCommit}) and at a follower ({@link #learnCommit}, with the three-node
+ * shortcut as one method). The rest is in its own classes, as etcd-io/raft splits it, and calls back into
+ * this one to change a role, a term or the commit index: elections ({@link Elections}); what a leader's
+ * append or snapshot chunk does at its receiver ({@link FollowerSide}, with the consistency check in
+ * {@link LogMatching}); a leader's proposals and what its followers answer ({@link LeaderSide}); the log
+ * ({@link RaftLog}); a leader's view of each follower and what it sends when ({@link Replicator},
+ * {@link FollowerProgress}); applying and snapshots of what was applied ({@link Applier}, {@link Compaction},
+ * {@link SnapshotTransfer}); client operations at their origin ({@link Proposals}); reads ({@link ReadIndex},
+ * {@link ReadAnswers}); what a follower says to its leader ({@link FollowerChannel}); and the ways messages
+ * take, in ({@link Inbox}) and out ({@link Links}, {@link RelayPassing}, {@link Outbox}). docs/lin-kv.md
+ * explains the message economy on top.
  */
 public final class RaftCore<C, R> implements Core {
 
@@ -309,8 +313,8 @@ public final class RaftCore<C, R> implements Core {
     }
 
     /**
-     * At a follower: the leader's commit index, but no further than our log matches the leader's (Figure 2, AppendEntries
-     * receiver, step 5), or further by the three-node shortcut; what is newly committed is applied.
+     * At a follower: the leader's commit index, but no further than our log matches the leader's (Figure 2,
+     * AppendEntries receiver, step 5), or further by the three-node shortcut; what is newly committed is applied.
      */
     void learnCommit(long leaderCommit, long matched, long now, Effects out) {
         commitIndex = Math.max(commitIndex, Math.min(leaderCommit, matched));
@@ -336,7 +340,7 @@ public final class RaftCore<C, R> implements Core {
         commitIndex = snapshot.index();
     }
 
-    // ---- for tests; Elections reads role, term, leader and vote through these too -----------
+    // ---- for tests; the classes split out read role, term, vote, leader and commit index through these too ----
 
     /** The election timer fires now: a pre-vote first (tests force the interleavings they examine). */
     void electionTimeout(long now, Effects out) {
