@@ -177,7 +177,7 @@ final class Replicator<C> {
     }
 
     /**
-     * A follower speaks at least once per heartbeat interval (see {@link RaftCore}'s onAppend). One silent for
+     * A follower speaks at least once per heartbeat interval (see {@link FollowerSide}'s onAppend). One silent for
      * longer may be behind a one-way link: it is reached through the other followers too, and told to answer
      * that way. One that stays silent even so is cut off, and gets a heartbeat only once per maximum election
      * timeout until it speaks again.
