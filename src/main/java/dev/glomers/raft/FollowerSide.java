@@ -85,6 +85,7 @@ final class FollowerSide<C> {
         }
         core.observeTerm(chunk.term(), now, out);
         core.becomeFollower(from, now);
+        channel.appendArrived(chunk.relay() != null, !inbox.takingRelayed(), now);
         elections.leaderHeard(now);
         SnapshotTransfer.Received received = snapshots.receive(chunk, core.term(), core.commitIndex());
         if (received.complete() != null) {

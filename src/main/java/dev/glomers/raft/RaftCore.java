@@ -82,7 +82,7 @@ public final class RaftCore<C, R> implements Core {
         this.relays = new RelayPassing<>(links, channel, settings, peers.size());
         this.reads = new ReadIndex(self, majority);
         Compaction<C> compaction = new Compaction<>(log, machine, proposals.appliedTable(), settings.snapshotEvery());
-        this.snapshots = new SnapshotTransfer(compaction, links, heartbeat, settings.snapshotChunkSize());
+        this.snapshots = new SnapshotTransfer(compaction, heartbeat, settings.snapshotChunkSize());
         this.replicator = new Replicator<>(log, machine, settings, links, majority, reads, snapshots);
         ReadAnswers<C, R> readAnswers = new ReadAnswers<>(reads, proposals, machine, replicator, channel, settings, majority, peers.size());
         this.disk = new RaftDisk<>(machine);
