@@ -45,6 +45,7 @@ final class FollowerSide<C> {
         this.core = core;
     }
 
+    /** The leader's append: its reads and read answers taken, the consistency check, the commit learned, the acknowledgement. */
     void onAppend(String from, AppendEntries append, long now, Effects out) {
         if (append.term() < core.term()) {
             // A deposed leader: our term tells it so.

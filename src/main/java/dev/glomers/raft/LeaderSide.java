@@ -58,6 +58,7 @@ final class LeaderSide<C> {
         readAnswers.propose(origin, id, log.lastIndex(), applier.lastApplied(), core.role() == Role.LEADER, now, out);
     }
 
+    /** An entry of the leader's own log, persisted (when durable) before anything that carries it leaves; alone, committed at once. */
     void append(Entry<C> entry, long now, Effects out) {
         log.append(entry);
         if (out.durable()) {
@@ -70,6 +71,7 @@ final class LeaderSide<C> {
         replicator.appended(entry, now);
     }
 
+    /** A follower's update: its forwarded operations are proposed, its read echo and append result counted. */
     void onUpdate(String from, FollowerUpdate update, long now, Effects out) {
         core.observeTerm(update.term(), now, out);
         if (core.role() != Role.LEADER) {
@@ -94,6 +96,7 @@ final class LeaderSide<C> {
         }
     }
 
+    /** A follower's answer to a snapshot chunk: the transfer goes on, or the follower's match moves to the snapshot. */
     void onSnapshotAck(String from, SnapshotAck ack, long now, Effects out) {
         core.observeTerm(ack.term(), now, out);
         FollowerProgress f = core.role() == Role.LEADER && ack.term() == core.term() ? replicator.progress(from) : null;
