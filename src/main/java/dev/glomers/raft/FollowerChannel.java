@@ -132,7 +132,7 @@ final class FollowerChannel<C> {
      * When operations that arrive now go to the leader: at the end of the forward window. A follower whose
      * updates go around the leader sends them so that the peer passing them on has them before its own
      * window ends, and sends both in one message: with three nodes they ride along with the leader's appends
-     * to the other follower, which pass through us just after each window ends (see RaftCore's onRelay), and
+     * to the other follower, which pass through us just after each window ends (see Inbox's onRelay), and
      * this is only the latest time; with more, they go half a window early.
      */
     long forwardAt(long now, int peerCount) {

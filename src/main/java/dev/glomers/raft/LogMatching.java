@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The follower's side of the consistency check (the paper's section 5.3; etcd's maybeAppend): where the
  * leader's entries meet our log, a conflicting suffix cut off, the new entries appended and synced. What the
- * append means for roles, the commit index and the answer stays with {@link RaftCore}.
+ * append means for roles, the commit index and the answer is {@link FollowerSide}'s.
  */
 final class LogMatching<C> {
 

@@ -4,12 +4,9 @@ import dev.glomers.node.Core;
 import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.raft.RaftMessages.AppendEntries;
-import dev.glomers.raft.RaftMessages.AppendResult;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.PreVote;
 import dev.glomers.raft.RaftMessages.PreVoteResult;
-import dev.glomers.raft.RaftMessages.ForwardedOp;
-import dev.glomers.raft.RaftMessages.Relay;
 import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.InstallSnapshot;
@@ -22,14 +19,18 @@ import java.util.Random;
 
 /**
  * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
- * {@link StateMachine}: roles, term and vote, what a leader's message means for them, the commit rule and
- * applying. The rest is in its own classes, as etcd-io/raft splits it: elections ({@link Elections}), the
- * log and the follower's consistency check ({@link RaftLog}, {@link LogMatching}), a leader's view of each
- * follower and what it sends when ({@link Replicator}, {@link FollowerProgress}), client operations at their
- * origin ({@link Proposals}), reads ({@link ReadIndex}, {@link ReadAnswers}), snapshots ({@link Compaction},
- * {@link SnapshotTransfer}), what a follower says to its leader ({@link FollowerChannel}) and the ways
- * messages take ({@link Links}, {@link RelayPassing}, {@link Outbox}). docs/lin-kv.md explains the message
- * economy on top.
+ * {@link StateMachine}: the core contract (receive, tick, wake), roles, term and vote, and the commit rule,
+ * at the leader ({@link #advanceCommit}) and at a follower ({@link #learnCommit}, with the three-node
+ * shortcut as one method). The rest is in its own classes, as etcd-io/raft splits it, and calls back into
+ * this one to change a role, a term or the commit index: elections ({@link Elections}); what a leader's
+ * append or snapshot chunk does at its receiver ({@link FollowerSide}, with the consistency check in
+ * {@link LogMatching}); a leader's proposals and what its followers answer ({@link LeaderSide}); the log
+ * ({@link RaftLog}); a leader's view of each follower and what it sends when ({@link Replicator},
+ * {@link FollowerProgress}); applying and snapshots of what was applied ({@link Applier}, {@link Compaction},
+ * {@link SnapshotTransfer}); client operations at their origin ({@link Proposals}); reads ({@link ReadIndex},
+ * {@link ReadAnswers}); what a follower says to its leader ({@link FollowerChannel}); and the ways messages
+ * take, in ({@link Inbox}) and out ({@link Links}, {@link RelayPassing}, {@link Outbox}). docs/lin-kv.md
+ * explains the message economy on top.
  */
 public final class RaftCore<C, R> implements Core {
 
@@ -39,32 +40,28 @@ public final class RaftCore<C, R> implements Core {
     private final List<String> peers;
     private final int majority;
     private final StateMachine<C, R> machine;
-    private final RaftProperties settings;
-    private final Random random;
     private final Links links;
     private final Proposals<C> proposals;
     private final FollowerChannel<C> channel;
     private final RelayPassing<C> relays;
     private final Replicator<C> replicator;
     private final RaftDisk<C> disk;
-    private final LogMatching<C> matching;
     private final ReadIndex reads;
-    private final ReadAnswers<C, R> readAnswers;
-    private final Compaction<C> compaction;
     private final SnapshotTransfer snapshots;
     private final Elections elections;
+    private final Applier<C, R> applier;
+    private final Inbox inbox;
+    private final FollowerSide<C> followerSide;
+    private final LeaderSide<C> leaderSide;
 
     // ---- Raft's state ----
     private long term;
     private String votedFor;
     private final RaftLog<C> log = new RaftLog<>();
     private long commitIndex;
-    private long lastApplied;
     private Role role = Role.FOLLOWER;
     /** The leader of {@link #term} as far as this node knows; null when it knows none. */
     private String leader;
-    /** Set while a relayed message is being taken. */
-    private boolean takingRelayed;
     /** The epoch of the last run recovered from disk (0: none); this run's is one more. */
     private long recoveredEpoch;
 
@@ -78,21 +75,24 @@ public final class RaftCore<C, R> implements Core {
         this.peers = nodeIds.stream().filter(id -> !id.equals(self)).toList();
         this.majority = nodeIds.size() / 2 + 1;
         this.machine = machine;
-        this.settings = settings;
-        this.random = random;
         long heartbeat = settings.heartbeatInterval().toMillis();
         this.links = new Links(self, peers, heartbeat);
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
         this.relays = new RelayPassing<>(links, channel, settings, peers.size());
         this.reads = new ReadIndex(self, majority);
-        this.compaction = new Compaction<>(log, machine, proposals.appliedTable(), settings.snapshotEvery());
-        this.snapshots = new SnapshotTransfer(compaction, links, heartbeat, settings.snapshotChunkSize());
+        Compaction<C> compaction = new Compaction<>(log, machine, proposals.appliedTable(), settings.snapshotEvery());
+        this.snapshots = new SnapshotTransfer(compaction, heartbeat, settings.snapshotChunkSize());
         this.replicator = new Replicator<>(log, machine, settings, links, majority, reads, snapshots);
-        this.readAnswers = new ReadAnswers<>(reads, proposals, machine, replicator, channel, settings, majority, peers.size());
+        ReadAnswers<C, R> readAnswers = new ReadAnswers<>(reads, proposals, machine, replicator, channel, settings, majority, peers.size());
         this.disk = new RaftDisk<>(machine);
-        this.matching = new LogMatching<>(self, majority, log, machine, proposals, disk);
+        LogMatching<C> matching = new LogMatching<>(self, majority, log, machine, proposals, disk);
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
+        this.applier = new Applier<>(self, log, machine, proposals, compaction, replicator, readAnswers, disk, this);
+        this.inbox = new Inbox(self, links, relays, this);
+        this.followerSide = new FollowerSide<>(settings, links, channel, elections, readAnswers, matching, snapshots, applier, inbox, this);
+        this.leaderSide = new LeaderSide<>(log, machine, proposals, replicator, reads, readAnswers, snapshots, applier, disk, inbox,
+                peers.isEmpty(), this);
     }
 
     // ---- the Core contract ------------------------------------------------------------------
@@ -108,8 +108,8 @@ public final class RaftCore<C, R> implements Core {
         votedFor = recovered.votedFor();
         if (recovered.snapshot() != null) {
             // What the snapshot covers was committed and applied: the state machine starts from it.
-            compaction.install(recovered.snapshot());
-            commitIndex = lastApplied = recovered.snapshot().index();
+            applier.recover(recovered.snapshot());
+            commitIndex = recovered.snapshot().index();
         }
         recovered.log().forEach(log::append);
         recoveredEpoch = recovered.epoch();
@@ -129,33 +129,23 @@ public final class RaftCore<C, R> implements Core {
     public void receive(Message message, long now, Effects out) {
         Outbox outbox = new Outbox(out);
         try {
-            take(message, now, outbox);
+            inbox.take(message, now, outbox);
         } finally {
             outbox.flush();
         }
     }
 
-    private void take(Message message, long now, Effects out) {
-        if (!links.isMember(message.src())) {
-            // Only members speak Raft: anyone else claiming a Raft type (a term, a vote, a leader) is a client
-            // asking for something the state machine does not take, never a voice in the protocol.
-            onClientRequest(message, now, out);
-            return;
-        }
-        if (!takingRelayed) {
-            links.heardDirectly(message.src(), now);
-        }
+    /** A member's message, however it came ({@link Inbox}): to the part of Raft that takes its type. */
+    void step(Message message, long now, Effects out) {
         switch (message.type()) {
-            case RaftMessages.APPEND -> onAppend(message.src(), AppendEntries.read(message.body()), now, out);
-            case RaftMessages.UPDATE -> onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
+            case RaftMessages.APPEND -> followerSide.onAppend(message.src(), AppendEntries.read(message.body()), now, out);
+            case RaftMessages.UPDATE -> leaderSide.onUpdate(message.src(), FollowerUpdate.read(message.body()), now, out);
             case RaftMessages.REQUEST_VOTE -> elections.onRequestVote(message.src(), RequestVote.read(message.body()), now, out);
             case RaftMessages.VOTE -> elections.onVote(message.src(), Vote.read(message.body()), now, out);
             case RaftMessages.PRE_VOTE -> elections.onPreVote(message.src(), PreVote.read(message.body()), now, out);
             case RaftMessages.PRE_VOTE_RESULT -> elections.onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
-            case RaftMessages.RELAY -> onRelay(message, now, out);
-            case RaftMessages.BUNDLE -> onBundle(message, now, out);
-            case InstallSnapshot.TYPE -> onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
-            case SnapshotAck.TYPE -> onSnapshotAck(message.src(), SnapshotAck.read(message.body()), now, out);
+            case InstallSnapshot.TYPE -> followerSide.onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
+            case SnapshotAck.TYPE -> leaderSide.onSnapshotAck(message.src(), SnapshotAck.read(message.body()), now, out);
             default -> onClientRequest(message, now, out);
         }
     }
@@ -210,49 +200,21 @@ public final class RaftCore<C, R> implements Core {
         return wake;
     }
 
-    // ---- relays and bundles -------------------------------------------------------------------
-
-    private void onRelay(Message message, long now, Effects out) {
-        Relay relay = links.read(message);
-        if (relay == null) {
-            return;
-        }
-        if (relay.to().equals(self)) {
-            takingRelayed = true;
-            try {
-                take(links.unwrap(relay), now, out);
-            } finally {
-                takingRelayed = false;
-            }
-            return;
-        }
-        relays.pass(relay, followedLeader(), term, now, out);
-    }
-
     /** The leader this node follows, for what it passes on; null when none is known or it is not a follower. */
-    private String followedLeader() {
+    String followedLeader() {
         return role == Role.FOLLOWER ? leader : null;
-    }
-
-    /** The parts of a bundle, in order, each as if it had come by itself from the sender. */
-    private void onBundle(Message message, long now, Effects out) {
-        for (var part : message.body().path("msgs")) {
-            if (part.isObject() && !RaftMessages.BUNDLE.equals(part.path("type").asText())) {
-                take(new Message(message.src(), self, (com.fasterxml.jackson.databind.node.ObjectNode) part), now, out);
-            }
-        }
     }
 
     // ---- clients ------------------------------------------------------------------------------
 
-    private void onClientRequest(Message request, long now, Effects out) {
+    void onClientRequest(Message request, long now, Effects out) {
         if (!request.fromClient()) {
             return; // an unknown message from a node: nothing to answer
         }
         C command = machine.command(request);
         long id = proposals.add(request, command, now);
         if (role == Role.LEADER) {
-            propose(self, id, command, proposals.floor(), now, out);
+            leaderSide.propose(self, id, command, proposals.floor(), now, out);
         } else if (leader == null) {
             proposals.holdForLeader(id); // until a leader is known (an election may be under way), or 11 at its deadline
         } else {
@@ -293,7 +255,7 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
-    private void becomeFollower(String newLeader, long now) {
+    void becomeFollower(String newLeader, long now) {
         if (role != Role.FOLLOWER) {
             role = Role.FOLLOWER;
             reads.reset();
@@ -311,10 +273,10 @@ public final class RaftCore<C, R> implements Core {
         channel.clear();
         setLeader(self, now);
         // Entries of earlier terms commit only with one of this term (the paper's section 5.4.2).
-        append(new Entry<>(term, self, 0, null), now, out);
+        leaderSide.append(new Entry<>(term, self, 0, null), now, out);
         // Own clients' operations that may have been lost with the old leader: applying skips a second copy.
         for (Map.Entry<Long, Proposals.Pending<C>> op : proposals.becameLeader().entrySet()) {
-            propose(self, op.getKey(), op.getValue().command(), proposals.floor(), now, out);
+            leaderSide.propose(self, op.getKey(), op.getValue().command(), proposals.floor(), now, out);
         }
     }
 
@@ -329,46 +291,10 @@ public final class RaftCore<C, R> implements Core {
         }
     }
 
-    // ---- replication: the leader's side -------------------------------------------------------
+    // ---- the commit rule (what the messages that move it do is in LeaderSide and FollowerSide) ----------
 
-    private void append(Entry<C> entry, long now, Effects out) {
-        log.append(entry);
-        if (out.durable()) {
-            out.persist(disk.entries(log.lastIndex(), List.of(entry)));
-        }
-        if (peers.isEmpty()) {
-            advanceCommit(now, out);
-            return;
-        }
-        replicator.appended(entry, now);
-    }
-
-    private void onUpdate(String from, FollowerUpdate update, long now, Effects out) {
-        observeTerm(update.term(), now, out);
-        if (role != Role.LEADER) {
-            return; // the follower re-forwards to whoever it learns leads
-        }
-        for (ForwardedOp op : update.ops()) {
-            if (!proposals.wasApplied(from, op.id())) {
-                propose(from, op.id(), machine.decode(op.cmd()), op.floor(), now, out);
-            }
-        }
-        FollowerProgress f = replicator.progress(from);
-        if (f == null) {
-            return;
-        }
-        replicator.heard(f, !takingRelayed, update.unheard() != null, now);
-        if (update.round() != null && update.term() == term) {
-            reads.echoed(from, update.round());
-            answerReads(now, out);
-        }
-        if (update.result() != null && update.term() == term && replicator.acknowledged(f, update.result(), now)) {
-            advanceCommit(now, out);
-        }
-    }
-
-    /** The commit rule: the newest entry of this term that a majority holds; older terms' entries commit with it. */
-    private void advanceCommit(long now, Effects out) {
+    /** At the leader: the newest entry of this term that a majority holds; older terms' entries commit with it. */
+    void advanceCommit(long now, Effects out) {
         long before = commitIndex;
         for (long n = log.lastIndex(); n > commitIndex && log.termAt(n) == term; n--) {
             if (replicator.holders(n) >= majority) {
@@ -382,41 +308,19 @@ public final class RaftCore<C, R> implements Core {
                 replicator.markUrgent(log.entryAt(i).origin(), now);
             }
         }
-        applyCommitted(now, out);
-        answerReads(now, out);
+        applier.applyUpTo(commitIndex, now, out);
+        applier.answerReads(now, out);
     }
 
-    // ---- replication: the follower's side -----------------------------------------------------
-
-    private void onAppend(String from, AppendEntries append, long now, Effects out) {
-        if (append.term() < term) {
-            // A deposed leader: our term tells it so.
-            out.send(from, new FollowerUpdate(term, new AppendResult(false, 0, 0, 0), null));
-            return;
-        }
-        observeTerm(append.term(), now, out);
-        becomeFollower(from, now);
-        channel.appendArrived(append.relay() != null, !takingRelayed, now);
-        elections.leaderHeard(now);
-        readAnswers.takeFromAppend(append, term, lastApplied, role == Role.LEADER, now, out);
-        LogMatching.Outcome taken = matching.take(append, out);
-        if (taken.rejected() != null) {
-            answer(taken.rejected(), now, now, out);
-            return;
-        }
-        long matched = taken.matched();
-        commitIndex = Math.max(commitIndex, Math.min(append.commit(), matched));
+    /**
+     * At a follower: the leader's commit index, but no further than our log matches the leader's (Figure 2,
+     * AppendEntries receiver, step 5), or further by the three-node shortcut; what is newly committed is applied.
+     */
+    void learnCommit(long leaderCommit, long matched, long now, Effects out) {
+        commitIndex = Math.max(commitIndex, Math.min(leaderCommit, matched));
         commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
-        applyCommitted(now, out);
-        answerReads(now, out);
-        if (!append.entries().isEmpty()) {
-            // Otherwise the acknowledgement waits a little for an update that carries it anyway.
-            answer(new AppendResult(true, matched, 0, 0), taken.someoneWaits() ? now : now + settings.ackDelay().toMillis(), now, out);
-        } else if (channel.silentFor(now) >= settings.heartbeatInterval().toMillis() * 3 / 4) {
-            // Nothing said for about a heartbeat interval: the leader must know we hear it (check quorum; and
-            // a follower it does not hear is reached, and answers, through the other peers too).
-            answer(new AppendResult(true, matched, 0, 0), now, now, out);
-        }
+        applier.applyUpTo(commitIndex, now, out);
+        applier.answerReads(now, out);
     }
 
     /**
@@ -430,92 +334,13 @@ public final class RaftCore<C, R> implements Core {
         return majority <= 2 && matched > 0 && log.termAt(matched) == term ? matched : 0;
     }
 
-    private void answer(AppendResult result, long due, long now, Effects out) {
-        channel.answer(result, due, term, leader, now, out);
+    /** At a follower: the leader's snapshot, complete, covers only committed entries, and now they are applied. */
+    void installSnapshot(Snapshot snapshot, Effects out) {
+        applier.install(snapshot, out);
+        commitIndex = snapshot.index();
     }
 
-    // ---- applying -----------------------------------------------------------------------------
-
-    /** Applies committed entries in log order; the origin of each answers its client. */
-    private void applyCommitted(long now, Effects out) {
-        while (lastApplied < commitIndex) {
-            Entry<C> e = log.entryAt(++lastApplied);
-            if (e.command() == null || !proposals.recordApplied(e.origin(), e.id(), e.floor())) {
-                continue; // a no-op, or an operation carried twice that already took effect
-            }
-            R result = machine.apply(e.command());
-            if (e.origin().equals(self)) {
-                Proposals.Pending<C> op = proposals.applied(e.id());
-                if (op != null) {
-                    machine.answer(op.request(), result, out);
-                }
-            }
-        }
-        if (compaction.due(lastApplied)) {
-            persistSnapshot(compaction.take(lastApplied, role == Role.LEADER ? replicator.activeMatch(now) : lastApplied), out);
-        }
-    }
-
-    // ---- snapshots (the paper's section 7; the logic is in Compaction and SnapshotTransfer) ------------
-
-    /** The durable state becomes the snapshot and what follows it; when synced, the log under it is gone from the disk too. */
-    private void persistSnapshot(Snapshot snapshot, Effects out) {
-        if (out.durable()) {
-            List<Entry<C>> after = log.lastIndex() > snapshot.index() ? log.slice(snapshot.index() + 1, log.lastIndex()) : List.of();
-            out.snapshot(disk.snapshot(snapshot, term, votedFor, recoveredEpoch + 1, after));
-        }
-    }
-
-    /** A chunk of the leader's snapshot: a leader's message like an append; installed once complete, and synced before it is acknowledged. */
-    private void onInstallSnapshot(String from, InstallSnapshot chunk, long now, Effects out) {
-        if (chunk.term() < term) {
-            out.send(from, new SnapshotAck(term, chunk.index(), 0, false)); // a deposed leader: our term tells it so
-            return;
-        }
-        observeTerm(chunk.term(), now, out);
-        becomeFollower(from, now);
-        elections.leaderHeard(now);
-        SnapshotTransfer.Received received = snapshots.receive(chunk, term, commitIndex);
-        if (received.complete() != null) {
-            compaction.install(received.complete());
-            commitIndex = lastApplied = received.complete().index();
-            persistSnapshot(received.complete(), out);
-        }
-        if (channel.goesAround()) {
-            links.sendAllWays(from, received.ack(), now, out);
-        } else {
-            out.send(from, received.ack());
-        }
-    }
-
-    private void onSnapshotAck(String from, SnapshotAck ack, long now, Effects out) {
-        observeTerm(ack.term(), now, out);
-        FollowerProgress f = role == Role.LEADER && ack.term() == term ? replicator.progress(from) : null;
-        if (f == null) {
-            return;
-        }
-        replicator.heard(f, !takingRelayed, f.unheard, now);
-        if (snapshots.acknowledged(f, ack, now)) {
-            advanceCommit(now, out);
-        }
-    }
-
-    // ---- operations at the leader ----------------------------------------------------------------
-
-    /** An operation at the leader: a read-only one takes a read index (see ReadAnswers), any other a log entry. */
-    private void propose(String origin, long id, C command, long floor, long now, Effects out) {
-        if (!machine.readOnly(command)) {
-            append(new Entry<>(term, origin, id, command, floor), now, out);
-            return;
-        }
-        readAnswers.propose(origin, id, log.lastIndex(), lastApplied, role == Role.LEADER, now, out);
-    }
-
-    private void answerReads(long now, Effects out) {
-        readAnswers.answer(lastApplied, role == Role.LEADER, now, out);
-    }
-
-    // ---- for tests; Elections reads role, term, leader and vote through these too -----------
+    // ---- for tests; the classes split out read role, term, vote, leader and commit index through these too ----
 
     /** The election timer fires now: a pre-vote first (tests force the interleavings they examine). */
     void electionTimeout(long now, Effects out) {
@@ -537,6 +362,11 @@ public final class RaftCore<C, R> implements Core {
 
     String votedFor() {
         return votedFor;
+    }
+
+    /** This run's epoch: one more than the last run's recovered from disk (what a snapshot on disk records). */
+    long epoch() {
+        return recoveredEpoch + 1;
     }
 
     String leader() {

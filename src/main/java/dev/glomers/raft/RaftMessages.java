@@ -220,9 +220,10 @@ final class RaftMessages {
      * Leader to follower: one chunk of the leader's snapshot (the paper's InstallSnapshot, Figure 13), for a
      * follower whose next entry the leader's log no longer holds. {@code index} and {@code lastTerm} name the
      * last entry the snapshot covers, {@code data} is the snapshot's text from {@code offset} on, and
-     * {@code size} its whole length. Chunks go one at a time; a lost one is sent again.
+     * {@code size} its whole length. Chunks go one at a time; a lost one is sent again. {@code relay} as in
+     * {@link AppendEntries}: the leader has not heard the follower directly for a while.
      */
-    record InstallSnapshot(long term, long index, long lastTerm, long offset, String data, long size) implements Body {
+    record InstallSnapshot(long term, long index, long lastTerm, long offset, String data, long size, Boolean relay) implements Body {
         static final String TYPE = "install_snapshot";
 
         @Override
@@ -232,7 +233,8 @@ final class RaftMessages {
 
         static InstallSnapshot read(ObjectNode body) {
             return new InstallSnapshot(body.path("term").asLong(), body.path("index").asLong(), body.path("last_term").asLong(),
-                    body.path("offset").asLong(), body.path("data").asText(""), body.path("size").asLong());
+                    body.path("offset").asLong(), body.path("data").asText(""), body.path("size").asLong(),
+                    body.path("relay").asBoolean(false) ? Boolean.TRUE : null);
         }
     }
 

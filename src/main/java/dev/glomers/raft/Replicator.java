@@ -1,8 +1,10 @@
 package dev.glomers.raft;
 
+import dev.glomers.node.Body;
 import dev.glomers.node.Effects;
 import dev.glomers.raft.RaftMessages.AppendEntries;
 import dev.glomers.raft.RaftMessages.AppendResult;
+import dev.glomers.raft.RaftMessages.InstallSnapshot;
 import dev.glomers.raft.RaftMessages.WireEntry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -177,7 +179,7 @@ final class Replicator<C> {
     }
 
     /**
-     * A follower speaks at least once per heartbeat interval (see {@link RaftCore}'s onAppend). One silent for
+     * A follower speaks at least once per heartbeat interval (see {@link FollowerSide}'s onAppend). One silent for
      * longer may be behind a one-way link: it is reached through the other followers too, and told to answer
      * that way. One that stays silent even so is cut off, and gets a heartbeat only once per maximum election
      * timeout until it speaks again.
@@ -202,7 +204,9 @@ final class Replicator<C> {
         }
         if (f.next <= log.baseIndex()) {
             // It needs entries our snapshot replaced: it gets the snapshot, a chunk at a time.
-            if (snapshots.send(f, term, now, out)) {
+            InstallSnapshot chunk = snapshots.nextChunk(f, term, silent(f, now) ? Boolean.TRUE : null, now);
+            if (chunk != null) {
+                sendTheWaysThatWork(f, chunk, now, out);
                 f.lastSentAt = now;
             }
             f.urgent = false;
@@ -219,26 +223,31 @@ final class Replicator<C> {
         // directly gets them around, and the direct way now and then (to notice a heal).
         AppendEntries append = new AppendEntries(term, prev, log.termAt(prev), commit, entries, silent(f, now) ? Boolean.TRUE : null,
                 reads.carry(f.id), reads.answersFor(f.id));
+        sendTheWaysThatWork(f, append, now, out);
+        f.next = to + 1;
+        f.lastSentAt = now;
+        f.urgent = to < log.lastIndex(); // a lagging follower gets the next batch right away
+        f.urgentAt = f.urgent ? now : Long.MAX_VALUE;
+    }
+
+    /** Every message to a follower, an append or a snapshot chunk, goes the ways that reach it. */
+    private void sendTheWaysThatWork(FollowerProgress f, Body body, long now, Effects out) {
         if (f.unheard && now - f.lastProbedAt < f.probeWait) {
-            links.sendAround(f.id, append, now, out);
+            links.sendAround(f.id, body, now, out);
         } else if (f.unheard) {
             f.lastProbedAt = now;
             f.probeWait = links.nextProbeWait(f.probeWait);
-            links.sendAllWays(f.id, append, now, out);
+            links.sendAllWays(f.id, body, now, out);
         } else if (lost(f, now) && now - f.lastProbedAt >= f.probeWait) {
             // It may hear nothing of ours either, and then it can never say so (a non-neighbour on a five-node
             // ring): both ways, until its updates say which way works. Paced as the probes are, since a follower
             // cut off both ways (a partition of one) is lost too, and every detour to it is lost with it.
             f.lastProbedAt = now;
             f.probeWait = links.nextProbeWait(f.probeWait);
-            links.sendAllWays(f.id, append, now, out);
+            links.sendAllWays(f.id, body, now, out);
         } else {
-            out.send(f.id, append);
+            out.send(f.id, body);
         }
-        f.next = to + 1;
-        f.lastSentAt = now;
-        f.urgent = to < log.lastIndex(); // a lagging follower gets the next batch right away
-        f.urgentAt = f.urgent ? now : Long.MAX_VALUE;
     }
 
     /** A follower spoke (directly or not), and says whether our appends reach it directly. */

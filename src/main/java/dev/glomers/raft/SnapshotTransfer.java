@@ -1,7 +1,6 @@
 package dev.glomers.raft;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.glomers.node.Effects;
 import dev.glomers.node.Wire;
 import dev.glomers.raft.RaftMessages.InstallSnapshot;
 import dev.glomers.raft.RaftMessages.SnapshotAck;
@@ -46,7 +45,6 @@ final class SnapshotTransfer {
     }
 
     private final Compaction<?> compaction;
-    private final Links links;
     private final long heartbeat;
     private final int chunkSize;
     private final Map<String, Outgoing> outgoing = new HashMap<>();
@@ -54,9 +52,8 @@ final class SnapshotTransfer {
     private String text;
     private Incoming incoming;
 
-    SnapshotTransfer(Compaction<?> compaction, Links links, long heartbeatMillis, int chunkSize) {
+    SnapshotTransfer(Compaction<?> compaction, long heartbeatMillis, int chunkSize) {
         this.compaction = compaction;
-        this.links = links;
         this.heartbeat = heartbeatMillis;
         this.chunkSize = chunkSize;
     }
@@ -64,11 +61,11 @@ final class SnapshotTransfer {
     // ---- the leader's side ---------------------------------------------------------------------
 
     /**
-     * The follower needs entries our log no longer holds: the next chunk of the snapshot, unless one is in
-     * flight and not yet overdue. Returns whether something was sent. The ways are those of any message to
-     * it: directly, or all ways while it says our messages do not reach it directly.
+     * The follower needs entries our log no longer holds: the next chunk of the snapshot to send it, or null
+     * while one is in flight and not yet overdue. It goes the ways an append to it would ({@link Replicator}),
+     * and {@code relay} asks the follower to answer around us too, as an append does.
      */
-    boolean send(FollowerProgress f, long term, long now, Effects out) {
+    InstallSnapshot nextChunk(FollowerProgress f, long term, Boolean relay, long now) {
         Outgoing o = outgoing.get(f.id);
         if (o == null) {
             o = new Outgoing(compaction.latest(), textOf(compaction.latest()));
@@ -77,19 +74,13 @@ final class SnapshotTransfer {
         Snapshot snapshot = o.snapshot;
         String text = o.text;
         if (o.sentUpTo > o.acked && now - o.sentAt < heartbeat) {
-            return false; // a chunk is on its way
+            return null; // a chunk is on its way
         }
         int from = (int) Math.min(o.acked, text.length());
         int to = Math.min(text.length(), from + chunkSize);
-        InstallSnapshot chunk = new InstallSnapshot(term, snapshot.index(), snapshot.term(), from, text.substring(from, to), text.length());
-        if (f.unheard) {
-            links.sendAllWays(f.id, chunk, now, out);
-        } else {
-            out.send(f.id, chunk);
-        }
         o.sentUpTo = Math.max(to, from + 1); // an empty snapshot text still waits for its acknowledgement
         o.sentAt = now;
-        return true;
+        return new InstallSnapshot(term, snapshot.index(), snapshot.term(), from, text.substring(from, to), text.length(), relay);
     }
 
     /**

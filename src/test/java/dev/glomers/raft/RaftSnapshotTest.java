@@ -126,6 +126,49 @@ class RaftSnapshotTest {
         cluster.assertOneLeaderPerTerm();
     }
 
+    /** The workbench's majorities ring on five nodes (n0 - n1 - n2 - n3 - n4 - n0): each node hears only its two neighbours. */
+    private static boolean offTheFiveNodeRing(Message m) {
+        int distance = Math.abs(Integer.parseInt(m.src().substring(1)) - Integer.parseInt(m.dest().substring(1)));
+        return distance == 2 || distance == 3;
+    }
+
+    /**
+     * A follower behind the leader's snapshot that the leader reaches in no way directly, and that reaches the
+     * leader in no way directly either: n2, a non-neighbour of the leader n0 on a five-node majorities ring.
+     * It never speaks to the leader, so it can never say it is unheard: the chunks go the ways appends take
+     * to a follower heard in no way (around, through n1 and n3), and its acknowledgements come back around.
+     */
+    @Test
+    void aFollowerOnAFiveNodeRingThatNeedsTheSnapshotGetsItThroughTheDetours() {
+        Cluster cluster = elected(5, 27, false);
+        List<String> values = new ArrayList<>(values("a", 2));
+        write(cluster, values, "n0");
+        cluster.isolated = Set.of("n2");
+        List<String> more = values("r", 30);
+        values.addAll(more);
+        write(cluster, more, "n0", "n1", "n3", "n4");
+        assertThat(cluster.core("n0").logBase()).as("the leader compacted past n2's log").isGreaterThan(cluster.core("n2").commitIndex() + 1);
+
+        cluster.isolated = Set.of();
+        cluster.lose = RaftSnapshotTest::offTheFiveNodeRing;
+        cluster.sent.clear();
+        cluster.run(3_000);
+        assertThat(cluster.sent).as("chunks passed on by n0's neighbours")
+                .anyMatch(m -> (m.src().equals("n1") || m.src().equals("n3")) && m.dest().equals("n2")
+                        && m.body().toString().contains("install_snapshot"));
+        assertThat(cluster.journals.get("n2").applied).as("n2 installed the snapshot and applies after it").containsExactlyElementsOf(values);
+        long fromN2 = cluster.client("n2", "from-n2");
+        values.add("from-n2");
+        cluster.run(2_000);
+        assertThat(cluster.answers.get(fromN2)).as("n2's own operation, carried around to the leader").isNotNull();
+        assertThat(cluster.answers.get(fromN2).type()).isEqualTo("append_ok");
+        for (String node : cluster.ids) {
+            assertThat(cluster.journals.get(node).applied).as(node).containsExactlyElementsOf(values);
+        }
+        assertThat(cluster.leader()).as("no election disturbed the ring").isEqualTo("n0");
+        cluster.assertOneLeaderPerTerm();
+    }
+
     @Test
     void aNewEmptyFollowerGetsTheSnapshotDurablyBeforeItAcknowledges() {
         Cluster cluster = new Cluster(3, 23, true, SNAPSHOTTING);

@@ -1,0 +1,111 @@
+package dev.glomers.raft;
+
+import dev.glomers.node.Effects;
+import dev.glomers.raft.RaftCore.Role;
+import dev.glomers.raft.RaftMessages.FollowerUpdate;
+import dev.glomers.raft.RaftMessages.ForwardedOp;
+import dev.glomers.raft.RaftMessages.SnapshotAck;
+import java.util.List;
+
+/**
+ * The paper's rules for leaders (Figure 2) that take input: an operation proposed at the leader becomes an
+ * entry of its log, synced before anything that carries it is sent (a read-only one takes a read index
+ * instead, {@link ReadAnswers}); and what a follower says back (its update, with the operations it
+ * forwards, its echo of a read round and the result of an append; or its acknowledgement of a snapshot
+ * chunk) moves its progress and, through {@link RaftCore}'s commit rule, the commit index. When and what a
+ * leader sends is {@link Replicator}'s. Role, term and the commit index stay with the core, which this calls
+ * back into.
+ */
+final class LeaderSide<C> {
+
+    private final RaftLog<C> log;
+    private final StateMachine<C, ?> machine;
+    private final Proposals<C> proposals;
+    private final Replicator<C> replicator;
+    private final ReadIndex reads;
+    private final ReadAnswers<C, ?> readAnswers;
+    private final SnapshotTransfer snapshots;
+    private final Applier<C, ?> applier;
+    private final RaftDisk<C> disk;
+    private final Inbox inbox;
+    /** A cluster of one: what the leader appends is committed at once. */
+    private final boolean alone;
+    private final RaftCore<C, ?> core;
+
+    LeaderSide(RaftLog<C> log, StateMachine<C, ?> machine, Proposals<C> proposals, Replicator<C> replicator, ReadIndex reads,
+               ReadAnswers<C, ?> readAnswers, SnapshotTransfer snapshots, Applier<C, ?> applier, RaftDisk<C> disk,
+               Inbox inbox, boolean alone, RaftCore<C, ?> core) {
+        this.log = log;
+        this.machine = machine;
+        this.proposals = proposals;
+        this.replicator = replicator;
+        this.reads = reads;
+        this.readAnswers = readAnswers;
+        this.snapshots = snapshots;
+        this.applier = applier;
+        this.disk = disk;
+        this.inbox = inbox;
+        this.alone = alone;
+        this.core = core;
+    }
+
+    /** An operation at the leader: a read-only one takes a read index (see ReadAnswers), any other a log entry. */
+    void propose(String origin, long id, C command, long floor, long now, Effects out) {
+        if (!machine.readOnly(command)) {
+            append(new Entry<>(core.term(), origin, id, command, floor), now, out);
+            return;
+        }
+        readAnswers.propose(origin, id, log.lastIndex(), applier.lastApplied(), core.role() == Role.LEADER, now, out);
+    }
+
+    /** An entry of the leader's own log, persisted (when durable) before anything that carries it leaves; alone, committed at once. */
+    void append(Entry<C> entry, long now, Effects out) {
+        log.append(entry);
+        if (out.durable()) {
+            out.persist(disk.entries(log.lastIndex(), List.of(entry)));
+        }
+        if (alone) {
+            core.advanceCommit(now, out);
+            return;
+        }
+        replicator.appended(entry, now);
+    }
+
+    /** A follower's update: its forwarded operations are proposed, its read echo and append result counted. */
+    void onUpdate(String from, FollowerUpdate update, long now, Effects out) {
+        core.observeTerm(update.term(), now, out);
+        if (core.role() != Role.LEADER) {
+            return; // the follower re-forwards to whoever it learns leads
+        }
+        for (ForwardedOp op : update.ops()) {
+            if (!proposals.wasApplied(from, op.id())) {
+                propose(from, op.id(), machine.decode(op.cmd()), op.floor(), now, out);
+            }
+        }
+        FollowerProgress f = replicator.progress(from);
+        if (f == null) {
+            return;
+        }
+        replicator.heard(f, !inbox.takingRelayed(), update.unheard() != null, now);
+        if (update.round() != null && update.term() == core.term()) {
+            reads.echoed(from, update.round());
+            applier.answerReads(now, out);
+        }
+        if (update.result() != null && update.term() == core.term() && replicator.acknowledged(f, update.result(), now)) {
+            core.advanceCommit(now, out);
+        }
+    }
+
+    /** A follower's answer to a snapshot chunk: the transfer goes on, or the follower's match moves to the snapshot. */
+    void onSnapshotAck(String from, SnapshotAck ack, long now, Effects out) {
+        core.observeTerm(ack.term(), now, out);
+        FollowerProgress f = core.role() == Role.LEADER && ack.term() == core.term() ? replicator.progress(from) : null;
+        if (f == null) {
+            return;
+        }
+        replicator.heard(f, !inbox.takingRelayed(), f.unheard, now);
+        if (snapshots.acknowledged(f, ack, now)) {
+            core.advanceCommit(now, out);
+        }
+    }
+}
