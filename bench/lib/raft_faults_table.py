@@ -53,6 +53,13 @@ def recovery_text(rec):
     return text
 
 
+def asked_to_served(all_clear):
+    """The node's own part of an all-clear's delay: its first request after it to its first answer (worst
+    node), from the per-node times, so JSON written before the runner reported it reads the same."""
+    parts = [n["served-s"] - n["invoked-s"] for n in all_clear["nodes"].values() if "served-s" in n]
+    return max(parts) if parts and len(parts) == len(all_clear["nodes"]) else None
+
+
 def verdict(valid):
     return "valid" if valid is True else "INVALID" if valid is False else str(valid)
 
@@ -72,8 +79,9 @@ def table(paths):
         r = load(path)
         groups.setdefault((row_of(r), ",".join(r["nemesis"])), []).append(r)
     print("| line | nemesis | valid | seeds | ok % | msgs/op (median) | faults per run | all-clears measured "
-          "(shorter) | every node serving, worst per run (s) | first ok, worst (s) | within 3 s | checker |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "(shorter) | every node serving, worst per run (s) | asked to served, worst (s) | first ok, worst (s) "
+          "| within 3 s | checker |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (row, nemesis), rs in groups.items():
         valid = sum(r["valid?"] is True for r in rs)
         oks = [100 * r["checks"]["availability"]["ok-fraction"] for r in rs]
@@ -85,6 +93,8 @@ def table(paths):
         worst = " ".join("-" if not x["measured"] else seconds(x.get("worst-every-node-serving-s"))
                          if x["not-serving"] == 0 else "miss" for x in recs)
         first_oks = [x["worst-first-ok-s"] for x in recs if x.get("worst-first-ok-s") is not None]
+        asked = [asked_to_served(a) for x in recs for a in x["all-clears"]]
+        asked_text = "-" if not asked else "miss" if None in asked else seconds(max(asked))
         within = sum(1 for x in recs for a in x["all-clears"]
                      if a.get("every-node-serving-s") is not None and a["every-node-serving-s"] <= 3.0)
         verdicts = sorted({c["summary"] if c["valid?"] is not True else "ok"
@@ -92,7 +102,7 @@ def table(paths):
         checker = "none lost" if verdicts == ["ok"] else "; ".join(v for v in verdicts if v != "ok")
         print(f"| {row} | {nemesis} | {valid} of {len(rs)} | {','.join(str(r['seed']) for r in rs)} | "
               f"{min(oks):.0f}-{max(oks):.0f} | {mpo:.3f} | {faults} | {measured} ({shorter}) | {worst} | "
-              f"{seconds(max(first_oks)) if first_oks else '-'} | {within} of {measured} | {checker} |")
+              f"{asked_text} | {seconds(max(first_oks)) if first_oks else '-'} | {within} of {measured} | {checker} |")
 
 
 def main(argv):
