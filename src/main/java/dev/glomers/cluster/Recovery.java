@@ -256,7 +256,8 @@ public final class Recovery {
     /**
      * [all-clear, next fault's beginning or Long.MAX_VALUE] for every moment the last fault in force ended,
      * from the nemesis operations: a node is down from the kill or pause naming it until the start or resume
-     * that brought it back (a failed restart leaves it down), the network from start- to stop-partition.
+     * that brought it back (a failed restart leaves it down; a kill ends a pause), the network from start- to
+     * stop-partition.
      */
     static List<long[]> quietWindows(List<Op> ops) {
         Set<String> dead = new TreeSet<>();
@@ -272,7 +273,12 @@ public final class Recovery {
             switch (op.f()) {
                 case "start-partition" -> partitioned = true;
                 case "stop-partition" -> partitioned = false;
-                case "kill" -> value.path("nodes").fieldNames().forEachRemaining(dead::add);
+                case "kill" -> value.path("nodes").fieldNames().forEachRemaining(node -> {
+                    // a paused node that is killed is dead, not paused: its restart is a new process, and no
+                    // resume will name it
+                    dead.add(node);
+                    paused.remove(node);
+                });
                 case "start" -> value.fields().forEachRemaining(e -> {
                     if (e.getValue().asText().equals("started") || e.getValue().asText().equals("already running")) {
                         dead.remove(e.getKey());

@@ -98,6 +98,22 @@ class RecoveryTest {
     }
 
     @Test
+    void aPausedNodeThatIsKilledIsBackOnceRestartedAndNoResumeNamesIt() {
+        // seed 1 of bench/raft-faults --final-quiet 6, lin-kv-3 kill,pause,partition: the all-clear was missed
+        partition(10_410);
+        pause(15_630, "n0", "n1", "n2");
+        kill(20_180, "n1");
+        heal(24_000);
+        start(24_280, "n1");
+        resume(24_290, "n0", "n2");
+        everyNodeServes(24_300, 24_400);
+
+        Report report = Recovery.measure(history.ops(), NODES, ms(30_000));
+
+        assertThat(report.measured()).extracting(AllClear::atNanos).containsExactly(ms(24_290));
+    }
+
+    @Test
     void anAllClearNeedsThreeQuietSecondsOfClientsAndOnesAfterTheClientPhaseAreCountedApart() {
         partition(500);
         heal(1_000);
