@@ -6,7 +6,9 @@
 
 A run's row is its workload and node count (lin-kv-3, txn-5). Recovery is the runner's (docs/faults.md,
 "Recovery"): all-clears followed by >= 3 s of quiet, the delay until every node served an operation invoked
-after the all-clear, and until the first ok.
+after the all-clear, and until the first ok. "Worst" figures are over the all-clears after which every node
+was asked and served; "not asked" counts those after which some node got no request within the quiet (its
+workers still waiting out timeouts), "MISSED" those after which a node was asked and did not answer in time.
 """
 import json
 import statistics
@@ -47,8 +49,12 @@ def recovery_text(rec):
     text = f"{rec['measured']} all-clears ({rec['too-short']} shorter)"
     if rec["measured"]:
         every = rec.get("worst-every-node-serving-s")
-        text += (f", every node serving {seconds(every)} s" if rec["not-serving"] == 0
-                 else f", {rec['not-serving']} with a node not serving")
+        if every is not None:
+            text += f", every node serving {seconds(every)} s"
+        if rec.get("not-asked"):
+            text += f", {rec['not-asked']} with a node never asked"
+        if rec["not-serving"]:
+            text += f", {rec['not-serving']} with a node not serving"
         text += f", first ok {seconds(rec.get('worst-first-ok-s'))} s"
     return text
 
@@ -90,19 +96,22 @@ def table(paths):
         recs = [r["recovery"] for r in rs]
         measured = sum(x["measured"] for x in recs)
         shorter = sum(x["too-short"] for x in recs)
-        worst = " ".join("-" if not x["measured"] else seconds(x.get("worst-every-node-serving-s"))
-                         if x["not-serving"] == 0 else "miss" for x in recs)
+        worst = " ".join(seconds(x.get("worst-every-node-serving-s")) for x in recs)
         first_oks = [x["worst-first-ok-s"] for x in recs if x.get("worst-first-ok-s") is not None]
-        asked = [asked_to_served(a) for x in recs for a in x["all-clears"]]
-        asked_text = "-" if not asked else "miss" if None in asked else seconds(max(asked))
+        asked = [v for v in (asked_to_served(a) for x in recs for a in x["all-clears"]) if v is not None]
+        asked_text = seconds(max(asked)) if asked else "-"
+        not_asked = sum(x.get("not-asked", 0) for x in recs)
+        missed = sum(x["not-serving"] for x in recs)
         within = sum(1 for x in recs for a in x["all-clears"]
                      if a.get("every-node-serving-s") is not None and a["every-node-serving-s"] <= 3.0)
+        within_text = f"{within} of {measured}" + (f", {not_asked} not asked" if not_asked else "") + (
+            f", {missed} MISSED" if missed else "")
         verdicts = sorted({c["summary"] if c["valid?"] is not True else "ok"
                            for r in rs for c in own_checks(r).values()})
         checker = "none lost" if verdicts == ["ok"] else "; ".join(v for v in verdicts if v != "ok")
         print(f"| {row} | {nemesis} | {valid} of {len(rs)} | {','.join(str(r['seed']) for r in rs)} | "
               f"{min(oks):.0f}-{max(oks):.0f} | {mpo:.3f} | {faults} | {measured} ({shorter}) | {worst} | "
-              f"{asked_text} | {seconds(max(first_oks)) if first_oks else '-'} | {within} of {measured} | {checker} |")
+              f"{asked_text} | {seconds(max(first_oks)) if first_oks else '-'} | {within_text} | {checker} |")
 
 
 def main(argv):

@@ -77,8 +77,16 @@ public final class Recovery {
             return worst(nodes.values().stream().map(NodeServing::askedToServedNanos).toList());
         }
 
+        /** Nodes asked after the all-clear that gave no answer within the quiet time: a miss. */
         List<String> notServing() {
-            return nodes.entrySet().stream().filter(e -> e.getValue().servedNanos() == null).map(Map.Entry::getKey)
+            return nodes.entrySet().stream()
+                    .filter(e -> e.getValue().invokedNanos() != null && e.getValue().servedNanos() == null)
+                    .map(Map.Entry::getKey).toList();
+        }
+
+        /** Nodes no client asked within the quiet time: nothing can be told of them. */
+        List<String> notAsked() {
+            return nodes.entrySet().stream().filter(e -> e.getValue().invokedNanos() == null).map(Map.Entry::getKey)
                     .toList();
         }
     }
@@ -92,46 +100,63 @@ public final class Recovery {
     public record Report(List<AllClear> measured, int tooShort, int afterClientPhase, long finalInvoked,
             long finalServed) {
 
+        /** Measured all-clears after which every node served: the worst figures are over these. */
+        public List<AllClear> complete() {
+            return measured.stream().filter(a -> a.everyNodeServingNanos() != null).toList();
+        }
+
+        /** Measured all-clears after which some node was asked and did not answer within the quiet time. */
+        public List<AllClear> notServing() {
+            return measured.stream().filter(a -> !a.notServing().isEmpty()).toList();
+        }
+
+        /** Measured all-clears with no miss, but some node no client asked within the quiet time. */
+        public List<AllClear> notAsked() {
+            return measured.stream().filter(a -> a.notServing().isEmpty() && !a.notAsked().isEmpty()).toList();
+        }
+
         public Long worstEveryNodeServingNanos() {
-            return worst(measured.stream().map(AllClear::everyNodeServingNanos).toList());
+            return worst(complete().stream().map(AllClear::everyNodeServingNanos).toList());
         }
 
         public Long worstAskedToServedNanos() {
-            return worst(measured.stream().map(AllClear::everyNodeAskedToServedNanos).toList());
+            return worst(complete().stream().map(AllClear::everyNodeAskedToServedNanos).toList());
         }
 
         public Long worstFirstOkNanos() {
             return worst(measured.stream().map(AllClear::firstOkNanos).toList());
         }
 
-        /** Measured all-clears after which some node did not serve within the quiet time. */
-        public List<AllClear> notServing() {
-            return measured.stream().filter(a -> a.everyNodeServingNanos() == null).toList();
-        }
-
-        /** "4 all-clears: every node serving within 0.41 s (worst), first ok within 0.12 s; ..." */
+        /** "4 all-clears: every node serving within 0.41 s (worst; ...), first ok within 0.12 s (...)" */
         public String summary() {
             StringBuilder s = new StringBuilder();
             int count = measured.size();
             s.append(count).append(count == 1 ? " all-clear" : " all-clears").append(" with >= ")
                     .append(seconds(QUIET_NANOS, 0)).append(" s quiet");
             if (count > 0) {
-                List<AllClear> missed = notServing();
-                if (missed.isEmpty()) {
-                    s.append(": every node serving within ").append(seconds(worstEveryNodeServingNanos(), 2))
-                            .append(" s (worst; ").append(seconds(worstAskedToServedNanos(), 2))
-                            .append(" s after its first request)");
-                } else {
-                    AllClear first = missed.get(0);
-                    s.append(": every node serving in ").append(count - missed.size()).append(" of ").append(count)
-                            .append(", not in ").append(missed.size()).append(" (e.g. ")
-                            .append(String.join(", ", first.notServing())).append(" not within ")
-                            .append(seconds(first.quietNanos(), 2)).append(" s of the all-clear at ")
-                            .append(seconds(first.atNanos(), 2)).append(" s)");
+                List<String> parts = new ArrayList<>();
+                List<AllClear> complete = complete();
+                if (!complete.isEmpty()) {
+                    parts.add("every node serving within " + seconds(worstEveryNodeServingNanos(), 2) + " s (worst; "
+                            + seconds(worstAskedToServedNanos(), 2) + " s after its first request)"
+                            + (complete.size() < count ? " in " + complete.size() + " of " + count : ""));
                 }
-                Long firstOk = worstFirstOkNanos();
-                s.append(measured.stream().anyMatch(a -> a.firstOkNanos() == null) ? ", no ok after some"
-                        : ", first ok within " + seconds(firstOk, 2) + " s");
+                List<AllClear> notAsked = notAsked();
+                if (!notAsked.isEmpty()) {
+                    AllClear first = notAsked.get(0);
+                    parts.add(notAsked.size() + " with a node never asked (e.g. " + String.join(", ", first.notAsked())
+                            + " after the all-clear at " + seconds(first.atNanos(), 2) + " s)");
+                }
+                List<AllClear> missed = notServing();
+                if (!missed.isEmpty()) {
+                    AllClear first = missed.get(0);
+                    parts.add(missed.size() + " with a node not serving (e.g. " + String.join(", ", first.notServing())
+                            + " not within " + seconds(first.quietNanos(), 2) + " s of the all-clear at "
+                            + seconds(first.atNanos(), 2) + " s)");
+                }
+                parts.add(measured.stream().anyMatch(a -> a.firstOkNanos() == null) ? "no ok after some"
+                        : "first ok within " + seconds(worstFirstOkNanos(), 2) + " s");
+                s.append(": ").append(String.join(", ", parts));
             }
             s.append(" (").append(tooShort).append(" shorter, ").append(afterClientPhase)
                     .append(" after the client phase; ");
@@ -147,6 +172,7 @@ public final class Recovery {
             m.put("too-short", tooShort);
             m.put("after-client-phase", afterClientPhase);
             m.put("not-serving", notServing().size());
+            m.put("not-asked", notAsked().size());
             putSeconds(m, "worst-every-node-serving-s", worstEveryNodeServingNanos());
             putSeconds(m, "worst-asked-to-served-s", worstAskedToServedNanos());
             putSeconds(m, "worst-first-ok-s", worstFirstOkNanos());
