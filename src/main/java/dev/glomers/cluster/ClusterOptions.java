@@ -66,6 +66,7 @@ public final class ClusterOptions {
     public static final Flag<LatencyDistribution> LATENCY_DIST = flag("--latency-dist", null, "D", "constant", "constant | uniform | exponential", ClusterOptions::distribution);
     public static final Flag<List<String>> NEMESIS = flag("--nemesis", null, "F,..", null, "faults, any of: " + String.join(", ", Faults.KINDS) + " (docs/faults.md)", (f, v) -> names(f, v, Faults.KINDS));
     public static final Flag<Double> NEMESIS_INTERVAL = flag("--nemesis-interval", null, "S", "10", "mean seconds between fault changes", ClusterOptions::positive);
+    public static final Flag<Double> FINAL_QUIET = flag("--final-quiet", null, "S", "0", "end every fault S seconds before the clients stop, so the last all-clear's recovery is measured (docs/faults.md)", ClusterOptions::nonNegative);
     public static final Flag<List<String>> KILL_TARGETS = flag("--kill-targets", null, "T,..", String.join(",", Faults.NODE_TARGETS), "which nodes a kill takes, drawn at random: " + String.join(" | ", Faults.NODE_TARGETS), (f, v) -> names(f, v, Faults.NODE_TARGETS));
     public static final Flag<List<String>> PAUSE_TARGETS = flag("--pause-targets", null, "T,..", String.join(",", Faults.NODE_TARGETS), "which nodes a pause takes, likewise", (f, v) -> names(f, v, Faults.NODE_TARGETS));
     public static final Flag<List<String>> PARTITION_TARGETS = flag("--partition-targets", null, "T,..", String.join(",", Partitions.SPECS), "partition specs drawn at random: " + String.join(" | ", Partitions.SPECS), (f, v) -> names(f, v, Partitions.SPECS));
@@ -215,6 +216,11 @@ public final class ClusterOptions {
     }
 
     /** Pause between healing the network and the final reads (the workbench's is 10 s). */
+    /** Seconds at the end of the client phase with every fault ended (0: faults go on to the end). */
+    public double finalQuietSeconds() {
+        return get(FINAL_QUIET);
+    }
+
     public double recoveryWaitSeconds() {
         return get(RECOVERY_WAIT);
     }
@@ -522,6 +528,10 @@ public final class ClusterOptions {
 
         public Builder seed(long seed) {
             return set(SEED, seed);
+        }
+
+        public Builder finalQuietSeconds(double seconds) {
+            return set(FINAL_QUIET, seconds);
         }
 
         public Builder recoveryWaitSeconds(double seconds) {

@@ -61,6 +61,11 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
         return Faults.count(options.faults(), history.ops());
     }
 
+    /** How soon the cluster served again after each all-clear of the faults (docs/faults.md, "Recovery"). */
+    public Recovery.Report recovery() {
+        return Recovery.measure(history.ops(), options.nodeIds(), (long) (options.timeLimitSeconds() * 1e9));
+    }
+
     public String summary() {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%n%s on %d node(s), %d client(s), rate %s, %s s, latency %d ms%s  (%s)%n",
@@ -77,6 +82,7 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
         s.append(String.format(Locale.ROOT, "  %-22s %d client operations%n", "operations", opCount));
         if (!options.faults().isEmpty()) {
             s.append(String.format(Locale.ROOT, "  %-22s %s%n", "faults", Faults.describe(faults())));
+            s.append(String.format(Locale.ROOT, "  %-22s %s%n", "recovery", recovery().summary()));
         }
         s.append(String.format(Locale.ROOT, "  %-22s servers %.3f, all %.3f (msgs %s servers, %s all)%n", "msgs-per-op",
                 serverMsgsPerOp(), allMsgsPerOp(), group("servers").get("msg-count"), group("all").get("msg-count")));
@@ -103,6 +109,7 @@ public record ClusterResult(ClusterOptions options, Verdict verdict, String setu
         m.put("nemesis", options.faults());
         if (!options.faults().isEmpty()) {
             m.put("faults", faults());
+            m.put("recovery", recovery().toJson());
         }
         m.put("seed", options.seed());
         m.put("node-args", options.command().subList(1, options.command().size()));

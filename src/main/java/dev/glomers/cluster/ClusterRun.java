@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -104,10 +105,18 @@ final class ClusterRun {
                 options.concurrency(), load.clientTimeout(options));
         progress.history(history);
         progress.phase(Phase.CLIENTS, options.timeLimitSeconds());
+        Thread quietEnd = null;
         if (!options.faults().isEmpty()) {
             nemesis.start(options, nodeIds, random.nextLong());
+            if (options.finalQuietSeconds() > 0) {
+                quietEnd = endFaultsAt(nemesis,
+                        startNanos + nanosOf(Math.max(0, options.timeLimitSeconds() - options.finalQuietSeconds())));
+            }
         }
         workers.generate(options.rate(), startNanos, startNanos + nanosOf(options.timeLimitSeconds()), random);
+        if (quietEnd != null) {
+            quietEnd.join();
+        }
         progress.phase(Phase.DRAINING, workers.timeout().toSeconds());
         workers.awaitAll();
         nemesis.stop();
@@ -124,6 +133,26 @@ final class ClusterRun {
         progress.println(String.format(Locale.ROOT,
                 "clients done: %d operations, %d ok, %d failed, %d indeterminate", c.invoked(), c.ok(), c.failed(),
                 c.indeterminate()));
+    }
+
+    /** --final-quiet: at {@code nanoTime} the nemesis stops and ends every fault, while the clients go on. */
+    private Thread endFaultsAt(Nemesis nemesis, long nanoTime) {
+        Thread t = new Thread(() -> {
+            try {
+                long wait = nanoTime - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                progress.println(String.format(Locale.ROOT, "final quiet: ending every fault %.0f s before the end",
+                        options.finalQuietSeconds()));
+                nemesis.stop();
+            } catch (InterruptedException e) {
+                // the run is being torn down; its own stop ends the faults
+            }
+        }, "cluster-final-quiet");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private Client newClient() {

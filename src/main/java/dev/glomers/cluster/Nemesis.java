@@ -152,8 +152,9 @@ final class Nemesis {
     /**
      * Stops drawing faults, waits for a step under way, then ends every fault in force: heals the network,
      * resumes paused nodes, restarts killed ones. Does nothing when never started or already stopped.
+     * Synchronized: --final-quiet stops it from its own thread, and the run's tear-down may come meanwhile.
      */
-    void stop() {
+    synchronized void stop() {
         if (thread == null) {
             return;
         }

@@ -43,6 +43,7 @@ class ClusterOptionsTest {
         assertThat(o.timeLimitSeconds()).isEqualTo(60);
         assertThat(o.nemesisIntervalSeconds()).isEqualTo(10);
         assertThat(o.recoveryWaitSeconds()).isEqualTo(10);
+        assertThat(o.finalQuietSeconds()).isZero();
         assertThat(o.topology()).isEqualTo("grid");
         assertThat(o.latencyDistribution()).isEqualTo(ClusterOptions.LatencyDistribution.CONSTANT);
         assertThat(o.availability()).isNull();
@@ -75,7 +76,7 @@ class ClusterOptionsTest {
                 "-w echo --concurrency x", "-w echo --nemesis crash", "-w echo --nemesis kill,", "-w echo --kill-targets two",
                 "-w echo --partition-targets one,halves", "-w echo --pause-targets", "-w echo --rate", "-w echo --rate -1",
                 "-w broadcast --topology star", "-w echo --availability 2", "-w echo --diagram-window 3",
-                "-w echo --diagram-window 2-1", "-w echo --concurrency 0n")) {
+                "-w echo --diagram-window 2-1", "-w echo --concurrency 0n", "-w echo --final-quiet -1")) {
             assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOf(UsageException.class);
         }
     }
@@ -90,6 +91,7 @@ class ClusterOptionsTest {
         assertThat(o.get(ClusterOptions.KILL_TARGETS)).containsExactly("one", "all");
         assertThat(o.get(ClusterOptions.PAUSE_TARGETS)).containsExactly("one", "minority", "majority", "all");
         assertThat(o.get(ClusterOptions.PARTITION_TARGETS)).containsExactly("majorities-ring");
+        assertThat(parse("-w lin-kv --nemesis kill --final-quiet 5").finalQuietSeconds()).isEqualTo(5);
         ClusterOptions none = parse("-w lin-kv");
         assertThat(none.faults()).isEmpty();
         assertThat(none.killNemesis()).isFalse();

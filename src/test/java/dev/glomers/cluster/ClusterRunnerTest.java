@@ -91,6 +91,25 @@ class ClusterRunnerTest {
     }
 
     @Test
+    void finalQuietEndsTheFaultsBeforeTheClientsStopSoTheLastAllClearIsMeasured() {
+        ClusterResult r = run(Fakes.options("unique-ids", store, UniqueIdsNode.class, "correct").nodeCount(3)
+                .rate(50).timeLimitSeconds(6).partitionNemesis(true).nemesisIntervalSeconds(0.1)
+                .finalQuietSeconds(4.5).build());
+        List<Op> nemesis = r.history().ops().stream().filter(op -> !op.isClientOp()).toList();
+        Op last = nemesis.get(nemesis.size() - 1);
+        // faults flip every 0-0.2 s until 1.5 s, then never again: the last one heals, 3 s or more before the end
+        // (a loaded machine may wake the stop late; without --final-quiet the nemesis would go on to 6 s)
+        assertThat(nemesis.size()).isGreaterThan(2);
+        assertThat(last.f()).isEqualTo("stop-partition");
+        assertThat(last.timeNanos()).isBetween(1_200_000_000L, 2_500_000_000L);
+        Recovery.Report recovery = r.recovery();
+        assertThat(recovery.measured()).extracting(Recovery.AllClear::atNanos).endsWith(last.timeNanos());
+        assertThat(recovery.afterClientPhase()).isZero();
+        assertThat(recovery.notServing()).isEmpty();
+        assertThat(r.summary()).contains("recovery").contains("every node serving within");
+    }
+
+    @Test
     void broadcastCountsForwardsExactlyAndSendsTheTopologyFirst() {
         ClusterResult r = run(Fakes.options("broadcast", store, BroadcastNode.class, "once").nodeCount(3)
                 .timeLimitSeconds(2).build());
