@@ -191,7 +191,7 @@ final class KafkaCore implements Core {
             handle(message, now, out);
         } finally {
             if (out.durable()) {
-                journal.snapshotIfDue(store, delivery, commits.acknowledged(), forwarded, out);
+                journal.snapshotIfDue(store, delivery, commits::acknowledged, forwarded, out);
             }
         }
     }
