@@ -10,7 +10,7 @@ import java.util.List;
  * The real one is {@link FileDisk}; the simulation's (src/test, {@code sim.SimulatedDisk}) keeps only what
  * was synced when its node crashes, and may keep a torn prefix of the last unsynced write.
  *
- * <p>Used from one thread at a time (the node's storage thread, or its event loop in the simulation).
+ * <p>Used from one thread at a time (the node's event loop; {@link EventLoopSync#close} waits for it).
  */
 public interface Disk extends AutoCloseable {
 

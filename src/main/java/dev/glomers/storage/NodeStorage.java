@@ -45,9 +45,10 @@ public final class NodeStorage implements AutoCloseable {
         this.preallocation = preallocation;
     }
 
-    /** Production: files in {@code directory}, disk work on a storage thread of the node's own. */
+    /** Production: files in {@code directory}, disk work on the node's event loop ({@link EventLoopSync}). */
     public static NodeStorage inDirectory(Path directory) {
-        return new NodeStorage(() -> FileDisk.open(directory, FileDisk.LOCK_WAIT), StorageThread::new, DurableLog.PREALLOCATION);
+        return new NodeStorage(() -> FileDisk.open(directory, FileDisk.LOCK_WAIT), (threads, loop) -> new EventLoopSync(),
+                DurableLog.PREALLOCATION);
     }
 
     /** A disk of the caller's and its runner (the simulation's, in virtual time). */

@@ -38,7 +38,7 @@ class DataDirectoryTest {
         return NodeStorage.inDirectory(directory).open(nodeId, nodeIds, new NodeThreads("storage-test"), INLINE);
     }
 
-    /** Persists through the storage thread and waits (bounded) for the sync, as the event loop would hear it. */
+    /** Persists and waits (bounded) for the sync, as the event loop would hear it. */
     private static void persistAndWait(GroupCommit commit, String... records) throws Exception {
         CompletableFuture<Long> synced = new CompletableFuture<>();
         commit.onSynced(synced::complete);
