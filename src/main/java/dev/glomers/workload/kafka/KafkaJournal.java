@@ -5,7 +5,7 @@ import dev.glomers.delivery.Delivery;
 import dev.glomers.node.Effects;
 import dev.glomers.node.Wire;
 import dev.glomers.storage.Stored;
-import dev.glomers.workload.kafka.KafkaCore.Appended;
+import dev.glomers.workload.kafka.KafkaMessages.Appended;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
