@@ -5,12 +5,12 @@ import java.util.List;
 
 /**
  * The files of one data directory, as the storage needs them and nothing more. Nothing written is durable
- * until synced: {@link #append} and {@link #truncate} until {@link #sync} of that file, a file's creation
+ * until synced: {@link #append}, {@link #write} and {@link #truncate} until {@link #sync} of that file, a file's creation
  * and {@link #delete} until {@link #syncDirectory}; only {@link #replaceAtomically} is durable on return.
  * The real one is {@link FileDisk}; the simulation's (src/test, {@code sim.SimulatedDisk}) keeps only what
  * was synced when its node crashes, and may keep a torn prefix of the last unsynced write.
  *
- * <p>Used from one thread at a time (the node's storage thread, or its event loop in the simulation).
+ * <p>Used from one thread at a time (the node's event loop; {@link EventLoopSync#close} waits for it).
  */
 public interface Disk extends AutoCloseable {
 
@@ -22,6 +22,12 @@ public interface Disk extends AutoCloseable {
 
     /** Appends to {@code name}, creating it when absent; durable only after {@link #sync} (and, new, {@link #syncDirectory}). */
     void append(String name, byte[] bytes) throws IOException;
+
+    /**
+     * Overwrites bytes of {@code name} from {@code offset} on, inside its length (the log writes its records
+     * over zeros it appended ahead); durable only after {@link #sync}. A crash may keep a prefix of it.
+     */
+    void write(String name, long offset, byte[] bytes) throws IOException;
 
     /** Makes the content of {@code name} durable (fsync). */
     void sync(String name) throws IOException;

@@ -19,36 +19,58 @@ import java.util.Optional;
  *
  * <p>Writes are buffered until {@link #write}, which hands them to the disk in one piece, and {@link #sync}
  * makes them durable (one fsync for all of them: group commit). Single-threaded.
+ *
+ * <p>With a preallocation (production), a segment is extended by that many zeros ahead of its records, and
+ * records overwrite those zeros: a sync then leaves the file's size alone, so an fdatasync flushes the data
+ * and not the inode as well (one device write fewer per sync; measured on ext4 here: 0.040 instead of 0.064 ms
+ * of CPU). Zeros after the last frame are no record ({@link Frames#parse}).
  */
 public final class DurableLog {
 
     static final String SNAPSHOT = "snapshot-";
     static final String SEGMENT = "segment-";
 
+    /** Zeros a production segment is extended by at a time: a sync that grows the file comes once per MiB. */
+    public static final int PREALLOCATION = 1 << 20;
+
     private final Disk disk;
+    private final int preallocation;
     private final ByteArrayOutputStream buffered = new ByteArrayOutputStream();
     private long nextIndex;
     private String segment;
     private boolean segmentIsNew;
+    /** Where the next write goes in the segment, and its length (past writeAt: zeros written ahead). */
+    private long writeAt;
+    private long allocated;
     private boolean unsynced;
     private long syncs;
 
-    private DurableLog(Disk disk, long nextIndex, String segment, boolean segmentIsNew) {
+    private DurableLog(Disk disk, int preallocation, long nextIndex, String segment, boolean segmentIsNew, long length) {
         this.disk = disk;
+        this.preallocation = preallocation;
         this.nextIndex = nextIndex;
         this.segment = segment;
         this.segmentIsNew = segmentIsNew;
+        this.writeAt = length;
+        this.allocated = length;
     }
 
     /** What {@link #open} found, and the log to go on with. */
     public record Recovered(DurableLog log, Stored stored) {
     }
 
+    /** {@link #open(Disk, int)} with segments that grow with their records, no zeros ahead. */
+    public static Recovered open(Disk disk) {
+        return open(disk, 0);
+    }
+
     /**
      * Recovers the newest snapshot and the records after it; drops and truncates away a torn tail of the
-     * last segment; refuses corruption anywhere else with a {@link StorageException} naming file and offset.
+     * last segment (and the zeros written ahead); refuses corruption anywhere else with a
+     * {@link StorageException} naming file and offset. Segments are then extended {@code preallocation}
+     * zeros at a time (0: none).
      */
-    public static Recovered open(Disk disk) {
+    public static Recovered open(Disk disk, int preallocation) {
         try {
             List<String> names = disk.list();
             for (String name : names) {
@@ -64,6 +86,7 @@ public final class DurableLog {
             List<Long> segments = indexes(names, SEGMENT).stream().filter(start -> start >= covered).sorted().toList();
             List<byte[]> records = new ArrayList<>();
             long expected = covered;
+            long lastLength = 0;
             for (int i = 0; i < segments.size(); i++) {
                 String name = SEGMENT + pad(segments.get(i));
                 if (segments.get(i) != expected) {
@@ -78,11 +101,13 @@ public final class DurableLog {
                 }
                 records.addAll(parsed.payloads());
                 expected += parsed.payloads().size();
+                lastLength = parsed.validLength();
             }
             DurableLog log = segments.isEmpty()
-                    ? new DurableLog(disk, covered, SEGMENT + pad(covered), true)
+                    ? new DurableLog(disk, preallocation, covered, SEGMENT + pad(covered), true, 0)
                     // true: the first sync also makes the directory entry of a segment found on disk durable
-                    : new DurableLog(disk, expected, SEGMENT + pad(segments.get(segments.size() - 1)), true);
+                    : new DurableLog(disk, preallocation, expected, SEGMENT + pad(segments.get(segments.size() - 1)), true,
+                            lastLength);
             log.deleteCovered(covered);
             return new Recovered(log, new Stored(snapshot, records));
         } catch (IOException e) {
@@ -106,6 +131,8 @@ public final class DurableLog {
             disk.replaceAtomically(SNAPSHOT + pad(nextIndex), Frames.frame(state));
             segment = SEGMENT + pad(nextIndex);
             segmentIsNew = true;
+            writeAt = 0;
+            allocated = 0;
             unsynced = false;
             deleteCovered(nextIndex);
         } catch (IOException e) {
@@ -113,13 +140,28 @@ public final class DurableLog {
         }
     }
 
-    /** Hands every appended record to the disk, in one write, not yet durable. */
+    /**
+     * Hands every appended record to the disk, in one write, not yet durable. With a preallocation, the
+     * records overwrite zeros written ahead; when they do not fit, the segment first grows by the
+     * preallocation past them (that write of zeros and its sync are the only ones that change the file's size).
+     */
     public void write() {
         if (buffered.size() == 0) {
             return;
         }
         try {
-            disk.append(segment, buffered.toByteArray());
+            byte[] records = buffered.toByteArray();
+            if (preallocation == 0) {
+                disk.append(segment, records);
+            } else {
+                if (writeAt + records.length > allocated) {
+                    int zeros = (int) (writeAt + records.length + preallocation - allocated);
+                    disk.append(segment, new byte[zeros]);
+                    allocated += zeros;
+                }
+                disk.write(segment, writeAt, records);
+            }
+            writeAt += records.length;
             buffered.reset();
             unsynced = true;
         } catch (IOException e) {

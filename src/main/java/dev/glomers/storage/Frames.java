@@ -29,13 +29,15 @@ final class Frames {
 
     /**
      * Reads every frame of {@code bytes}. With {@code tornTailAllowed} (the last file of the log), a frame that
-     * is incomplete, or whose payload fails its checksum and ends exactly at the end of the file, or a run of
-     * zeros to the end, is a torn last write: it ends the valid part. Anything else that is not a whole,
-     * valid frame is corruption: refused with the file and the byte offset.
+     * is incomplete, or a run of zeros to the end (written ahead, see DurableLog), or a frame that fails its
+     * checksum and whose own bytes run into those last zeros or the end of the file, is a torn last write: it
+     * ends the valid part. Anything else that is not a whole, valid frame is corruption: refused with the
+     * file and the byte offset.
      */
     static Parsed parse(byte[] bytes, boolean tornTailAllowed, String file) {
         List<byte[]> payloads = new ArrayList<>();
         ByteBuffer in = ByteBuffer.wrap(bytes);
+        int trailingZeros = trailingZerosFrom(bytes);
         int offset = 0;
         while (offset < bytes.length) {
             int remaining = bytes.length - offset;
@@ -44,8 +46,8 @@ final class Frames {
             }
             int length = in.getInt(offset);
             if (in.getInt(offset + 4) != crcOfLength(length) || length < 0) {
-                if (tornTailAllowed && allZero(bytes, offset)) {
-                    return new Parsed(payloads, offset);
+                if (tornTailAllowed && trailingZeros < offset + HEADER) {
+                    return new Parsed(payloads, offset); // zeros from here, or a header cut short by them
                 }
                 throw corrupt(file, offset, "a frame header that fails its checksum");
             }
@@ -54,9 +56,9 @@ final class Frames {
             }
             int payloadAt = offset + HEADER;
             if (in.getInt(offset + 8) != crc(bytes, payloadAt, length)) {
-                boolean atEnd = payloadAt + length == bytes.length;
+                boolean atEnd = payloadAt + length == bytes.length || trailingZeros < payloadAt + length;
                 if (tornTailAllowed && atEnd) {
-                    return new Parsed(payloads, offset);
+                    return new Parsed(payloads, offset); // a payload cut short by the end or by the zeros after it
                 }
                 throw corrupt(file, offset, "a frame whose payload fails its checksum" + (atEnd ? "" : " with more data after it"));
             }
@@ -89,13 +91,13 @@ final class Frames {
                 + "; refusing to start (move the directory away to start this node empty)");
     }
 
-    private static boolean allZero(byte[] bytes, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] != 0) {
-                return false;
-            }
+    /** Where the run of zeros that ends {@code bytes} begins ({@code bytes.length} when the last byte is not zero). */
+    private static int trailingZerosFrom(byte[] bytes) {
+        int from = bytes.length;
+        while (from > 0 && bytes[from - 1] == 0) {
+            from--;
         }
-        return true;
+        return from;
     }
 
     private static int crcOfLength(int length) {

@@ -26,24 +26,34 @@ public final class NodeStorage implements AutoCloseable {
         SyncRunner create(ThreadFactory threads, Executor eventLoop);
     }
 
+    /**
+     * Zeros written ahead on a disk of the caller's: the simulation's keeps files in memory and copies a
+     * file at each sync, so its segments grow in small steps (crossing the end of the zeros often, which
+     * its crash tests want anyway) instead of a MiB.
+     */
+    static final int CALLERS_DISK_PREALLOCATION = 512;
+
     private final Supplier<Disk> disk;
     private final RunnerFactory runners;
+    private final int preallocation;
     private GroupCommit opened;
     private boolean closed;
 
-    private NodeStorage(Supplier<Disk> disk, RunnerFactory runners) {
+    private NodeStorage(Supplier<Disk> disk, RunnerFactory runners, int preallocation) {
         this.disk = disk;
         this.runners = runners;
+        this.preallocation = preallocation;
     }
 
-    /** Production: files in {@code directory}, disk work on a storage thread of the node's own. */
+    /** Production: files in {@code directory}, disk work on the node's event loop ({@link EventLoopSync}). */
     public static NodeStorage inDirectory(Path directory) {
-        return new NodeStorage(() -> FileDisk.open(directory, FileDisk.LOCK_WAIT), StorageThread::new);
+        return new NodeStorage(() -> FileDisk.open(directory, FileDisk.LOCK_WAIT), (threads, loop) -> new EventLoopSync(),
+                DurableLog.PREALLOCATION);
     }
 
     /** A disk of the caller's and its runner (the simulation's, in virtual time). */
     public static NodeStorage on(Disk disk, SyncRunner runner) {
-        return new NodeStorage(() -> disk, (threads, loop) -> runner);
+        return new NodeStorage(() -> disk, (threads, loop) -> runner, CALLERS_DISK_PREALLOCATION);
     }
 
     /**
@@ -59,7 +69,7 @@ public final class NodeStorage implements AutoCloseable {
         try {
             boolean earlierRun = NodeIdentity.claim(directory, nodeId, nodeIds);
             long run = RunCounter.next(directory);
-            DurableLog.Recovered recovered = DurableLog.open(directory);
+            DurableLog.Recovered recovered = DurableLog.open(directory, preallocation);
             opened = new GroupCommit(recovered.log(), runners.create(threads, eventLoop));
             return new Opened(opened, earlierRun ? recovered.stored() : null, run);
         } catch (RuntimeException e) {

@@ -1,7 +1,7 @@
 package dev.glomers.storage;
 
 /**
- * Where a node's disk work runs. In production one storage thread per durable node ({@link StorageThread});
+ * Where a node's disk work runs. In production in line on the node's event loop ({@link EventLoopSync});
  * in the simulation the node's own virtual-time loop, a sync taking a seeded virtual latency.
  */
 public interface SyncRunner extends AutoCloseable {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.glomers.node.NodeThreads;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ class DataDirectoryTest {
         return NodeStorage.inDirectory(directory).open(nodeId, nodeIds, new NodeThreads("storage-test"), INLINE);
     }
 
-    /** Persists through the storage thread and waits (bounded) for the sync, as the event loop would hear it. */
+    /** Persists and waits (bounded) for the sync, as the event loop would hear it. */
     private static void persistAndWait(GroupCommit commit, String... records) throws Exception {
         CompletableFuture<Long> synced = new CompletableFuture<>();
         commit.onSynced(synced::complete);
@@ -59,15 +61,42 @@ class DataDirectoryTest {
         first.close();
 
         Path segment = directory.resolve(DurableLog.SEGMENT + DurableLog.pad(2));
-        long synced = Files.size(segment);
-        Files.write(segment, new byte[] {0, 0, 0, 9, 1, 2}, StandardOpenOption.APPEND); // a torn frame header
+        long synced = Frames.HEADER + 1; // frame "c"; the zeros written ahead follow it
+        assertThat(Files.size(segment)).isEqualTo(synced + DurableLog.PREALLOCATION);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 9, 1, 2}), synced); // a torn frame header over the zeros
+        }
         NodeStorage second = NodeStorage.inDirectory(directory);
         Stored stored = second.open("n0", List.of("n0", "n1"), new NodeThreads("storage-test"), INLINE).recovered();
         assertThat(new String(stored.snapshot(), StandardCharsets.UTF_8)).isEqualTo("ab");
         assertThat(texts(stored)).containsExactly("c");
-        assertThat(Files.size(segment)).isEqualTo(synced);
+        assertThat(Files.size(segment)).isEqualTo(synced); // the torn header and the zeros after it are cut away
         assertThat(Files.exists(directory.resolve(DurableLog.SEGMENT + DurableLog.pad(0)))).isFalse();
         second.close();
+    }
+
+    /** What makes a sync cheap: records go over zeros written ahead, so syncs leave the file's size alone. */
+    @Test
+    void recordsGoOverZerosWrittenAheadSoASyncLeavesTheSizeAloneUntilTheyRunOut() throws Exception {
+        NodeStorage storage = NodeStorage.inDirectory(directory);
+        GroupCommit commit = storage.open("n0", List.of("n0"), new NodeThreads("storage-test"), INLINE).commit();
+        Path segment = directory.resolve(DurableLog.SEGMENT + DurableLog.pad(0));
+        persistAndWait(commit, "first");
+        long size = Files.size(segment);
+        assertThat(size).isEqualTo(Frames.HEADER + "first".length() + DurableLog.PREALLOCATION);
+        String big = "x".repeat(1000);
+        int fitting = (int) ((size - Frames.HEADER - "first".length()) / (Frames.HEADER + big.length()));
+        for (int done = 0; done < fitting; done += 100) {
+            String[] batch = new String[Math.min(100, fitting - done)];
+            java.util.Arrays.fill(batch, big);
+            persistAndWait(commit, batch); // one sync per batch, fewer fsyncs for the test
+            assertThat(Files.size(segment)).isEqualTo(size);
+        }
+        persistAndWait(commit, big); // runs past the zeros: the segment grows once, by a preallocation past it
+        assertThat(Files.size(segment)).isGreaterThan(size + DurableLog.PREALLOCATION);
+        storage.close();
+        Stored stored = open("n0", List.of("n0")).recovered();
+        assertThat(texts(stored)).hasSize(fitting + 2).startsWith("first").endsWith(big);
     }
 
     @Test

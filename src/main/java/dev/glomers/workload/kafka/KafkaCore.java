@@ -1,6 +1,5 @@
 package dev.glomers.workload.kafka;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glomers.delivery.Delivery;
 import dev.glomers.delivery.Parcel;
@@ -12,10 +11,21 @@ import dev.glomers.node.Message;
 import dev.glomers.node.RpcError;
 import dev.glomers.node.Wire;
 import dev.glomers.storage.Stored;
+import dev.glomers.workload.kafka.KafkaMessages.Appended;
+import dev.glomers.workload.kafka.KafkaMessages.CommitOffsets;
+import dev.glomers.workload.kafka.KafkaMessages.ForwardedSend;
+import dev.glomers.workload.kafka.KafkaMessages.ForwardedSendOk;
+import dev.glomers.workload.kafka.KafkaMessages.ListCommittedOffsets;
+import dev.glomers.workload.kafka.KafkaMessages.Poll;
+import dev.glomers.workload.kafka.KafkaMessages.PollOk;
+import dev.glomers.workload.kafka.KafkaMessages.Replicate;
+import dev.glomers.workload.kafka.KafkaMessages.ReplicateOk;
+import dev.glomers.workload.kafka.KafkaMessages.Replication;
+import dev.glomers.workload.kafka.KafkaMessages.Send;
+import dev.glomers.workload.kafka.KafkaMessages.SendOk;
 import io.github.resilience4j.retry.Retry;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,78 +64,6 @@ import java.util.TreeMap;
 final class KafkaCore implements Core {
 
     private static final long NEVER = Long.MAX_VALUE;
-
-    // ---- client API ----
-    record Send(String key, JsonNode msg) {
-    }
-
-    record SendOk(long offset) implements Body {
-        @Override
-        public String type() {
-            return "send_ok";
-        }
-    }
-
-    record Poll(Map<String, Long> offsets) {
-    }
-
-    record PollOk(Map<String, List<List<Object>>> msgs) implements Body {
-        @Override
-        public String type() {
-            return "poll_ok";
-        }
-    }
-
-    record CommitOffsets(Map<String, Long> offsets) {
-    }
-
-    record ListCommittedOffsets(List<String> keys) {
-    }
-
-    // ---- between nodes: every message carries replication both ways ----
-    /** One message the owner appended: replicas take it at exactly this offset. */
-    record Appended(String key, long offset, JsonNode msg) {
-    }
-
-    /** The sender's appends the receiver was not sent yet (seqs {@code from}, {@code from + 1}, ...) and its acknowledgement of the receiver's. */
-    record Replication(long from, List<Appended> msgs, long ack,
-                       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long incarnation,
-                       @JsonInclude(JsonInclude.Include.NON_DEFAULT) long peerIncarnation,
-                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Long> floors) {
-    }
-
-    /**
-     * {@code awaited}: the sender's oldest forward (msg_id) still unanswered, this one included;
-     * {@code incarnation}: a durable sender's, which its restarts count (null without a data directory).
-     */
-    record ForwardedSend(String key, JsonNode msg, long awaited, Replication replication, Long incarnation) implements Body {
-        @Override
-        public String type() {
-            return "kafka_send";
-        }
-    }
-
-    /** {@code incarnation}: the forward's, so a restarted sender never takes an answer meant for its earlier self. */
-    record ForwardedSendOk(long offset, Replication replication, Long incarnation) implements Body {
-        @Override
-        public String type() {
-            return "kafka_send_ok";
-        }
-    }
-
-    record Replicate(Replication replication) implements Body {
-        @Override
-        public String type() {
-            return "kafka_replicate";
-        }
-    }
-
-    record ReplicateOk(Replication replication) implements Body {
-        @Override
-        public String type() {
-            return "kafka_replicate_ok";
-        }
-    }
 
     /** A client's send forwarded to the owner, answered when the owner answers or failed at {@code dueAt}. */
     private record Forward(Message client, long dueAt) {
@@ -191,7 +129,7 @@ final class KafkaCore implements Core {
             handle(message, now, out);
         } finally {
             if (out.durable()) {
-                journal.snapshotIfDue(store, delivery, commits.acknowledged(), forwarded, out);
+                journal.snapshotIfDue(store, delivery, commits::acknowledged, forwarded, out);
             }
         }
     }

@@ -5,10 +5,11 @@ import dev.glomers.delivery.Delivery;
 import dev.glomers.node.Effects;
 import dev.glomers.node.Wire;
 import dev.glomers.storage.Stored;
-import dev.glomers.workload.kafka.KafkaCore.Appended;
+import dev.glomers.workload.kafka.KafkaMessages.Appended;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What a kafka node keeps on disk when it has a data directory (docs/kafka.md, Durability): a record per
@@ -66,13 +67,17 @@ final class KafkaJournal {
         sinceSnapshot++;
     }
 
-    /** At the end of a step: a snapshot once the records since the last one outnumber twice the messages held. */
-    void snapshotIfDue(LogStore store, Delivery<Appended> delivery, Map<String, Long> committed, ForwardedSends forwards,
-                       Effects out) {
+    /**
+     * At the end of a step: a snapshot once the records since the last one outnumber twice the messages held.
+     * Called after every step of a durable node, so the check costs O(1) and the commits are read only when due.
+     */
+    void snapshotIfDue(LogStore store, Delivery<Appended> delivery, Supplier<Map<String, Long>> committed,
+                       ForwardedSends forwards, Effects out) {
         if (sinceSnapshot <= Math.max(MIN_RECORDS_PER_SNAPSHOT, 2 * store.size())) {
             return;
         }
-        out.snapshot(Wire.toBytes(new Snapshot(store.logs(), delivery.after(0, 0), committed, delivery.incarnation(), forwards.state())));
+        out.snapshot(Wire.toBytes(new Snapshot(store.logs(), delivery.after(0, 0), committed.get(), delivery.incarnation(),
+                forwards.state())));
         sinceSnapshot = 0;
     }
 

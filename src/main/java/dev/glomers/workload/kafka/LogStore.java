@@ -16,9 +16,12 @@ import java.util.Map;
 final class LogStore {
 
     private final Map<String, KeyLog> logs = new HashMap<>();
+    /** Messages held over all keys, kept as they come: a durable node asks after every step. */
+    private int size;
 
     /** The owner appends a message and gets its offset. */
     long append(String key, JsonNode message) {
+        size++;
         return logs.computeIfAbsent(key, k -> new KeyLog()).append(message);
     }
 
@@ -27,12 +30,14 @@ final class LogStore {
      * would leave a gap is refused (neither happens when the owner's appends arrive in order, once).
      */
     void replicate(String key, long offset, JsonNode message) {
-        logs.computeIfAbsent(key, k -> new KeyLog()).extend(offset, List.of(message));
+        KeyLog log = logs.computeIfAbsent(key, k -> new KeyLog());
+        long before = log.length();
+        size += (int) (log.extend(offset, List.of(message)) - before);
     }
 
     /** Messages held over all keys. */
     int size() {
-        return logs.values().stream().mapToInt(log -> (int) log.length()).sum();
+        return size;
     }
 
     /** Every key's messages from offset 0, for a snapshot. */

@@ -22,6 +22,19 @@ class LogStoreTest {
     }
 
     @Test
+    void sizeCountsEveryMessageHeldOwnedOrReplicatedAndNotARepeatedOrGappedDelivery() {
+        LogStore store = new LogStore();
+        store.append("a", IntNode.valueOf(1));
+        store.append("a", IntNode.valueOf(2));
+        store.replicate("b", 0, IntNode.valueOf(10));
+        store.replicate("b", 1, IntNode.valueOf(11));
+        store.replicate("b", 1, IntNode.valueOf(11)); // a repeated delivery: already held
+        store.replicate("b", 5, IntNode.valueOf(15)); // would leave a gap: refused
+        assertThat(store.size()).isEqualTo(4);
+        assertThat(store.lengths()).isEqualTo(Map.of("a", 2L, "b", 2L));
+    }
+
+    @Test
     void aPollAnswersEachKeyFromItsOffsetAndLeavesOutKeysWithNothingNew() {
         LogStore store = new LogStore();
         for (int i = 0; i < 5; i++) {
