@@ -153,7 +153,7 @@ public class Node implements AutoCloseable {
     /** A durable node locks its data directory, checks it is this node's, and recovers it; or refuses init (and stays uninitialised). */
     private void openStorage(Init init) {
         try {
-            openedStorage = storage.open(init.nodeId(), List.copyOf(init.nodeIds()), threads, loop);
+            openedStorage = storage.open(init.nodeId(), List.copyOf(init.nodeIds()));
             // msg_ids only have to be unique per sender; a restarted one must not reuse an earlier run's, or a
             // late reply to that run (a seq-kv read, a peer's answer) would pass for the reply to a new request.
             lastMsgId.set(openedStorage.run() << RUN_ID_SHIFT);

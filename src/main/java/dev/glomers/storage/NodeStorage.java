@@ -2,8 +2,6 @@ package dev.glomers.storage;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 
 /**
@@ -20,12 +18,6 @@ public final class NodeStorage implements AutoCloseable {
     public record Opened(GroupCommit commit, Stored recovered, long run) {
     }
 
-    /** Builds the runner of the disk work, given the node's threads and event loop. */
-    @FunctionalInterface
-    public interface RunnerFactory {
-        SyncRunner create(ThreadFactory threads, Executor eventLoop);
-    }
-
     /**
      * Zeros written ahead on a disk of the caller's: the simulation's keeps files in memory and copies a
      * file at each sync, so its segments grow in small steps (crossing the end of the zeros often, which
@@ -34,12 +26,12 @@ public final class NodeStorage implements AutoCloseable {
     static final int CALLERS_DISK_PREALLOCATION = 512;
 
     private final Supplier<Disk> disk;
-    private final RunnerFactory runners;
+    private final Supplier<SyncRunner> runners;
     private final int preallocation;
     private GroupCommit opened;
     private boolean closed;
 
-    private NodeStorage(Supplier<Disk> disk, RunnerFactory runners, int preallocation) {
+    private NodeStorage(Supplier<Disk> disk, Supplier<SyncRunner> runners, int preallocation) {
         this.disk = disk;
         this.runners = runners;
         this.preallocation = preallocation;
@@ -47,13 +39,13 @@ public final class NodeStorage implements AutoCloseable {
 
     /** Production: files in {@code directory}, disk work on the node's event loop ({@link EventLoopSync}). */
     public static NodeStorage inDirectory(Path directory) {
-        return new NodeStorage(() -> FileDisk.open(directory, FileDisk.LOCK_WAIT), (threads, loop) -> new EventLoopSync(),
+        return new NodeStorage(() -> FileDisk.open(directory, FileDisk.LOCK_WAIT), EventLoopSync::new,
                 DurableLog.PREALLOCATION);
     }
 
     /** A disk of the caller's and its runner (the simulation's, in virtual time). */
     public static NodeStorage on(Disk disk, SyncRunner runner) {
-        return new NodeStorage(() -> disk, (threads, loop) -> runner, CALLERS_DISK_PREALLOCATION);
+        return new NodeStorage(() -> disk, () -> runner, CALLERS_DISK_PREALLOCATION);
     }
 
     /**
@@ -61,7 +53,7 @@ public final class NodeStorage implements AutoCloseable {
      * {@code init}, before anything else). Throws a {@link StorageException} (one line for people) when the
      * directory belongs to another node or cluster, is held by a running node, or is corrupt.
      */
-    public synchronized Opened open(String nodeId, List<String> nodeIds, ThreadFactory threads, Executor eventLoop) {
+    public synchronized Opened open(String nodeId, List<String> nodeIds) {
         if (closed || opened != null) {
             throw new IllegalStateException(closed ? "the node is closed" : "opened twice");
         }
@@ -70,7 +62,7 @@ public final class NodeStorage implements AutoCloseable {
             boolean earlierRun = NodeIdentity.claim(directory, nodeId, nodeIds);
             long run = RunCounter.next(directory);
             DurableLog.Recovered recovered = DurableLog.open(directory, preallocation);
-            opened = new GroupCommit(recovered.log(), runners.create(threads, eventLoop));
+            opened = new GroupCommit(recovered.log(), runners.get());
             return new Opened(opened, earlierRun ? recovered.stored() : null, run);
         } catch (RuntimeException e) {
             directory.close();

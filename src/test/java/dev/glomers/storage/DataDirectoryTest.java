@@ -3,7 +3,6 @@ package dev.glomers.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.glomers.node.NodeThreads;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,15 +12,12 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real data directory: files, fsyncs, the lock between incarnations in one JVM, the identity. */
 class DataDirectoryTest {
-
-    private static final Executor INLINE = Runnable::run;
 
     @TempDir
     Path directory;
@@ -35,7 +31,7 @@ class DataDirectoryTest {
     }
 
     private NodeStorage.Opened open(String nodeId, List<String> nodeIds) {
-        return NodeStorage.inDirectory(directory).open(nodeId, nodeIds, new NodeThreads("storage-test"), INLINE);
+        return NodeStorage.inDirectory(directory).open(nodeId, nodeIds);
     }
 
     /** Persists and waits (bounded) for the sync, as the event loop would hear it. */
@@ -53,7 +49,7 @@ class DataDirectoryTest {
     @Test
     void whatWasSyncedComesBackToTheNextIncarnationAndATornTailIsCutAway() throws Exception {
         NodeStorage first = NodeStorage.inDirectory(directory);
-        NodeStorage.Opened opened = first.open("n0", List.of("n0", "n1"), new NodeThreads("storage-test"), INLINE);
+        NodeStorage.Opened opened = first.open("n0", List.of("n0", "n1"));
         assertThat(opened.recovered()).isNull(); // a first start
         persistAndWait(opened.commit(), "a", "b");
         opened.commit().snapshot(bytes("ab"));
@@ -67,7 +63,7 @@ class DataDirectoryTest {
             channel.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 9, 1, 2}), synced); // a torn frame header over the zeros
         }
         NodeStorage second = NodeStorage.inDirectory(directory);
-        Stored stored = second.open("n0", List.of("n0", "n1"), new NodeThreads("storage-test"), INLINE).recovered();
+        Stored stored = second.open("n0", List.of("n0", "n1")).recovered();
         assertThat(new String(stored.snapshot(), StandardCharsets.UTF_8)).isEqualTo("ab");
         assertThat(texts(stored)).containsExactly("c");
         assertThat(Files.size(segment)).isEqualTo(synced); // the torn header and the zeros after it are cut away
@@ -79,7 +75,7 @@ class DataDirectoryTest {
     @Test
     void recordsGoOverZerosWrittenAheadSoASyncLeavesTheSizeAloneUntilTheyRunOut() throws Exception {
         NodeStorage storage = NodeStorage.inDirectory(directory);
-        GroupCommit commit = storage.open("n0", List.of("n0"), new NodeThreads("storage-test"), INLINE).commit();
+        GroupCommit commit = storage.open("n0", List.of("n0")).commit();
         Path segment = directory.resolve(DurableLog.SEGMENT + DurableLog.pad(0));
         persistAndWait(commit, "first");
         long size = Files.size(segment);
@@ -102,7 +98,7 @@ class DataDirectoryTest {
     @Test
     void aFlippedByteInARealFileIsRefusedNamingThePathAndOffset() throws Exception {
         NodeStorage storage = NodeStorage.inDirectory(directory);
-        persistAndWait(storage.open("n0", List.of("n0"), new NodeThreads("storage-test"), INLINE).commit(), "first", "second");
+        persistAndWait(storage.open("n0", List.of("n0")).commit(), "first", "second");
         storage.close();
         Path segment = directory.resolve(DurableLog.SEGMENT + DurableLog.pad(0));
         byte[] content = Files.readAllBytes(segment);
@@ -116,7 +112,7 @@ class DataDirectoryTest {
     @Test
     void aDirectoryOfAnotherNodeOrClusterIsRefused() {
         NodeStorage storage = NodeStorage.inDirectory(directory);
-        storage.open("n1", List.of("n0", "n1", "n2"), new NodeThreads("storage-test"), INLINE);
+        storage.open("n1", List.of("n0", "n1", "n2"));
         storage.close();
         assertThatThrownBy(() -> open("n2", List.of("n0", "n1", "n2")))
                 .isInstanceOf(StorageException.class)
@@ -125,7 +121,7 @@ class DataDirectoryTest {
                 .isInstanceOf(StorageException.class)
                 .hasMessageContaining("belongs to node n1 of cluster [n0,n1,n2], not to node n1 of cluster [n0,n1]");
         NodeStorage same = NodeStorage.inDirectory(directory);
-        assertThat(same.open("n1", List.of("n0", "n1", "n2"), new NodeThreads("storage-test"), INLINE).recovered()).isNotNull();
+        assertThat(same.open("n1", List.of("n0", "n1", "n2")).recovered()).isNotNull();
         same.close();
     }
 
