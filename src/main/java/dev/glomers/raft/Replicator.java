@@ -125,10 +125,7 @@ final class Replicator<C> {
         }
         if (replicateAt <= now) {
             replicateAt = Long.MAX_VALUE;
-            // Followers our appends reach directly first (one message, not two), then the ones heard from most
-            // recently (they answer soonest); the rest wait for their heartbeat.
-            List<FollowerProgress> byMatch = new ArrayList<>(followers.values());
-            byMatch.sort(Comparator.comparing((FollowerProgress f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
+            List<FollowerProgress> byMatch = firstToAsk(now);
             long holding = byMatch.stream().filter(f -> f.next > log.lastIndex()).count();
             for (FollowerProgress f : byMatch) {
                 if (holding >= majority - 1) {
@@ -156,8 +153,7 @@ final class Replicator<C> {
         if (!reads.roundWanted()) {
             return;
         }
-        List<FollowerProgress> byHeard = new ArrayList<>(followers.values());
-        byHeard.sort(Comparator.comparing((FollowerProgress f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
+        List<FollowerProgress> byHeard = firstToAsk(now);
         long carrying = byHeard.stream().filter(f -> reads.carriesCurrentRound(f.id)).count();
         for (FollowerProgress f : byHeard) {
             if (carrying >= majority - 1) {
@@ -168,6 +164,23 @@ final class Replicator<C> {
                 carrying++;
             }
         }
+    }
+
+    /**
+     * Whom the leader's own entries and read rounds go to first, when they go by themselves (the rest wait for
+     * their heartbeat): followers our appends reach directly (one message, not two); of those, the ones heard
+     * within a heartbeat interval (they answer soonest), the one we sent nothing for longest first: the append
+     * stands in for the heartbeat it would soon get, so with three nodes the leader's clients keep both
+     * followers busy and neither needs heartbeats (0.15-0.2 msgs/op at rate 30 when one follower got them all);
+     * then the others, the most recently heard first.
+     */
+    private List<FollowerProgress> firstToAsk(long now) {
+        long recent = settings.heartbeatInterval().toMillis();
+        List<FollowerProgress> order = new ArrayList<>(followers.values());
+        order.sort(Comparator.comparing((FollowerProgress f) -> f.unheard)
+                .thenComparing(f -> now - f.lastHeardAt > recent)
+                .thenComparing(f -> now - f.lastHeardAt > recent ? -f.lastHeardAt : f.lastSentAt));
+        return order;
     }
 
     long wakeAt() {
