@@ -110,7 +110,7 @@ def main(path):
                     ("result", "result" in p), ("ops", bool(p.get("ops"))), ("round", "round" in p)) if present)
             else:
                 label = t
-            server_kinds[label] += 1
+            server_kinds[(phase_at(stretches, sent), label)] += 1
     n = len(ops)
     print(f"window {diagram['fromMs']:.0f}-{diagram['toMs']:.0f} ms, {n} client operations answered, "
           f"{sum(directions.values())} server messages ({sum(directions.values()) / max(n, 1):.2f} per op)")
@@ -131,9 +131,9 @@ def main(path):
     print("\nserver messages by direction and type (per op)")
     for (direction, kind), count in directions.most_common():
         print(f"  {direction} {kind:<18} {count:>6} {count / max(n, 1):.3f}")
-    print("\nparts by what they carry (a bundle's parts counted apart)")
-    for label, count in server_kinds.most_common():
-        print(f"  {label:<32} {count:>6} {count / max(n, 1):.3f}")
+    print("\nparts by what they carry, per op of the phase (a bundle's and a relay's parts counted apart)")
+    for (phase, label), count in sorted(server_kinds.items(), key=lambda item: (item[0][0], -item[1])):
+        print(f"  {phase:<15} {label:<32} {count:>6} {count / max(phase_ops[phase], 1):.3f}")
 
 
 if __name__ == "__main__":

@@ -51,12 +51,13 @@ final class ReadAnswers<C, R> {
     /** A leader's append carries its read round (echoed in our next update) and its answers to our reads. */
     void takeFromAppend(AppendEntries append, long term, long lastApplied, boolean leading, long now, Effects out) {
         if (channel.roundArrived(term, append.round())) {
-            // With three nodes a round goes out only for the leader's own reads, and its clients wait for our echo:
-            // at once (as an acknowledgement of its own entries). With more, others' reads wait: at the end of our
-            // window, with the operations we carry then; a follower whose updates go around the leader is never
-            // among those it asks first: lazily.
-            long due = majority <= 2 ? now
-                    : channel.goesAround() ? now + settings.ackDelay().toMillis() : channel.forwardAt(now, peerCount);
+            // With three nodes a round goes out only for the leader's own reads: echoed as we acknowledge its own
+            // entries (at once while its clients are most of the load, else lazily). With more, others' reads wait:
+            // at the end of our window, with the operations we carry then; a follower whose updates go around the
+            // leader is never among those it asks first: lazily.
+            long lazily = now + settings.ackDelay().toMillis();
+            long due = majority <= 2 ? (channel.leaderServesMost() ? now : lazily)
+                    : channel.goesAround() ? lazily : channel.forwardAt(now, peerCount);
             channel.dueBy(due);
         }
         if (append.reads() != null) {
