@@ -10,10 +10,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With three nodes and the default profile's windows, every client is answered about a window after it asked,
- * whichever node it asked, and for about two messages when it is alone: the leader's own clients included.
- * Before, a follower held its acknowledgement of the leader's entries, and its echo of the leader's read
- * round, for an update that went anyway (up to {@code ack-delay}); the runner's lin-kv load sends most
- * operations to n0, so the median client waited that long whenever n0 led.
+ * whichever node it asked, and for about two messages when it is alone: the leader's own clients included
+ * while they are most of the load (LeaderShare). Before, a follower always held its acknowledgement of the
+ * leader's entries, and its echo of the leader's read round, for an update that went anyway (up to
+ * {@code ack-delay}); the runner's lin-kv load sends most operations to n0, so the median client waited that
+ * long whenever n0 led. While a follower's clients are most of the load, the leader's ride along for nothing.
  */
 class RaftPromptAnswersTest {
 
