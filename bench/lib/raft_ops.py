@@ -5,7 +5,8 @@
 
 Run the line with a diagram window covering most of the client phase (at most 6000 messages are kept),
 e.g. `bin/glomers cluster ... --diagram-window 0-50 -- lin-kv`, then point this at the run directory.
-Prints, for the client operations of the window: count and latency (median, p95) by the role of the
+Prints the servers' messages per operation in each phase (healthy, or the partition's spec) over the whole
+run; then, for the client operations of the diagram's window: count and latency (median, p95) by the role of the
 node the client asked (the leader = the last node seen sending append_entries) and the operation;
 and the servers' messages by direction and by what they carried (entries, read rounds, read answers,
 acknowledgements, forwarded operations, echoes), per client operation.
@@ -69,7 +70,28 @@ def quantile(values, q):
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
 
+def phase_costs(path):
+    """Servers' messages per client operation in each phase, over the whole run (the report's 100 ms counts)."""
+    run_dir = path if os.path.isdir(path) else os.path.dirname(path)
+    text = open(os.path.join(run_dir, "report.html"), encoding="utf-8").read()
+    data, _ = json.JSONDecoder().raw_decode(text, text.index('{"title"'))
+    stretches = phases(run_dir)
+    bucket_ms = data["net"]["bucketSeconds"] * 1000
+    msgs, ops, spans = Counter(), Counter(), Counter()
+    for i, count in enumerate(data["net"]["servers"]):
+        msgs[phase_at(stretches, (i + 0.5) * bucket_ms)] += count
+        spans[phase_at(stretches, (i + 0.5) * bucket_ms)] += bucket_ms / 1000
+    for line in open(os.path.join(run_dir, "history.jsonl"), encoding="utf-8"):
+        op = json.loads(line)
+        if op.get("clientOp") and op.get("invoke") and not op.get("finalRead"):
+            ops[phase_at(stretches, op["timeNanos"] / 1e6)] += 1
+    print("whole run: phase, seconds, client operations invoked, servers' messages, per operation")
+    for phase in sorted(spans):
+        print(f"  {phase:<15} {spans[phase]:>6.1f} s {ops[phase]:>6} {msgs[phase]:>7} {msgs[phase] / max(ops[phase], 1):>7.2f}")
+
+
 def main(path):
+    phase_costs(path)
     diagram = load(path)
     stretches = phases(path if os.path.isdir(path) else os.path.dirname(path))
     rows = diagram["messages"]
