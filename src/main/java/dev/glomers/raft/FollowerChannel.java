@@ -31,6 +31,8 @@ final class FollowerChannel<C> {
     private long roundTerm;
     private long roundSeen;
     private long roundEchoed;
+    /** How the leader's own operations are acknowledged and echoed (see {@link LeaderShare}). */
+    private final LeaderShare leaderShare = new LeaderShare();
 
     FollowerChannel(RaftProperties settings, Links links, Proposals<C> proposals, StateMachine<C, ?> machine) {
         this.settings = settings;
@@ -70,6 +72,16 @@ final class FollowerChannel<C> {
             roundSeen = round;
         }
         return roundSeen > roundEchoed;
+    }
+
+    /** An entry with an operation was taken: the leader's own client's ({@code leaders}) or a follower's. */
+    void entryTaken(boolean leaders) {
+        leaderShare.taken(leaders);
+    }
+
+    /** With three nodes: whether the leader's own clients wait for our answer at once (see {@link LeaderShare}). */
+    boolean leaderServesMost() {
+        return leaderShare.leaderServesMost();
     }
 
     long updateAt() {

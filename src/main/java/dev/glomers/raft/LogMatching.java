@@ -27,9 +27,11 @@ final class LogMatching<C> {
     private final StateMachine<C, ?> machine;
     private final Proposals<C> proposals;
     private final RaftDisk<C> disk;
+    private final FollowerChannel<C> channel;
 
     LogMatching(String self, int majority, RaftLog<C> log, StateMachine<C, ?> machine, Proposals<C> proposals,
-                RaftDisk<C> disk) {
+                RaftDisk<C> disk, FollowerChannel<C> channel) {
+        this.channel = channel;
         this.self = self;
         this.majority = majority;
         this.log = log;
@@ -38,7 +40,8 @@ final class LogMatching<C> {
         this.disk = disk;
     }
 
-    Outcome take(AppendEntries append, Effects out) {
+    /** Takes {@code leader}'s append. */
+    Outcome take(String leader, AppendEntries append, Effects out) {
         long prev = append.prevIndex();
         long prevTerm = append.prevTerm();
         List<WireEntry> entries = append.entries();
@@ -55,14 +58,17 @@ final class LogMatching<C> {
             return new Outcome(new AppendResult(false, 0, log.termAt(prev), log.firstIndexOfTermAt(prev)), 0, false);
         }
         // With more than three nodes, the origins of others' entries wait for the commit our acknowledgement
-        // helps complete. With three, only the leader's own clients wait on it, and for the median client
-        // (two in three talk to followers) an acknowledgement that rides on our next update costs less.
+        // helps complete. With three, only the leader's own clients wait on it (our own clients the shortcut
+        // answers): we answer at once for the no-op of its term (its reads wait for it) and for its clients'
+        // entries while they are most of the load (FollowerChannel.leaderServesMost); otherwise the
+        // acknowledgement rides on our next update, which costs nothing and keeps only a minority waiting.
         boolean someoneWaits = false;
         long firstWritten = 0;
         long index = prev;
         for (WireEntry e : entries) {
             index++;
-            if (majority > 2 && !e.origin().equals(self)) {
+            boolean leaders = e.origin().equals(leader);
+            if (majority > 2 ? !e.origin().equals(self) : leaders && (e.cmd() == null || channel.leaderServesMost())) {
                 someoneWaits = true;
             }
             if (index <= log.lastIndex()) {
@@ -72,6 +78,9 @@ final class LogMatching<C> {
                 log.truncateFrom(index);
             }
             firstWritten = firstWritten == 0 ? index : firstWritten;
+            if (e.cmd() != null) {
+                channel.entryTaken(leaders);
+            }
             log.append(new Entry<>(e.term(), e.origin(), e.id(), e.cmd() == null ? null : machine.decode(e.cmd()), e.floor()));
             if (e.origin().equals(self)) {
                 proposals.seenInLog(e.id());

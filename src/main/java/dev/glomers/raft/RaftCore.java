@@ -86,7 +86,7 @@ public final class RaftCore<C, R> implements Core {
         this.replicator = new Replicator<>(log, machine, settings, links, majority, reads, snapshots);
         ReadAnswers<C, R> readAnswers = new ReadAnswers<>(reads, proposals, machine, replicator, channel, settings, majority, peers.size());
         this.disk = new RaftDisk<>(machine);
-        LogMatching<C> matching = new LogMatching<>(self, majority, log, machine, proposals, disk);
+        LogMatching<C> matching = new LogMatching<>(self, majority, log, machine, proposals, disk, channel);
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
         this.applier = new Applier<>(self, log, machine, proposals, compaction, replicator, readAnswers, disk, this);
         this.inbox = new Inbox(self, links, relays, this);

@@ -51,12 +51,14 @@ final class ReadAnswers<C, R> {
     /** A leader's append carries its read round (echoed in our next update) and its answers to our reads. */
     void takeFromAppend(AppendEntries append, long term, long lastApplied, boolean leading, long now, Effects out) {
         if (channel.roundArrived(term, append.round())) {
-            // With three nodes only the leader's own clients wait for it, so it waits like a lazy acknowledgement
-            // for an update that goes anyway; with more, others' reads wait: at the end of our window, with the
-            // operations we carry then.
-            // A follower whose updates go around the leader is never among those it asks first: lazily too.
-            boolean lazy = majority <= 2 || channel.goesAround();
-            channel.dueBy(lazy ? now + settings.ackDelay().toMillis() : channel.forwardAt(now, peerCount));
+            // With three nodes a round goes out only for the leader's own reads: echoed as we acknowledge its own
+            // entries (at once while its clients are most of the load, else lazily). With more, others' reads wait:
+            // at the end of our window, with the operations we carry then; a follower whose updates go around the
+            // leader is never among those it asks first: lazily.
+            long lazily = now + settings.ackDelay().toMillis();
+            long due = majority <= 2 ? (channel.leaderServesMost() ? now : lazily)
+                    : channel.goesAround() ? lazily : channel.forwardAt(now, peerCount);
+            channel.dueBy(due);
         }
         if (append.reads() != null) {
             for (ReadAnswer read : append.reads()) {

@@ -34,6 +34,8 @@ final class Replicator<C> {
     private long replicateAt = Long.MAX_VALUE;
     /** When the newest read round must be on its way to enough followers for a majority. */
     private long roundAt = Long.MAX_VALUE;
+    /** With three nodes, whether our own clients are most of the load (see {@link LeaderShare}). */
+    private final LeaderShare ownShare = new LeaderShare();
 
     Replicator(RaftLog<C> log, StateMachine<C, ?> machine, RaftProperties settings, Links links, int majority, ReadIndex reads,
                SnapshotTransfer snapshots) {
@@ -92,6 +94,9 @@ final class Replicator<C> {
     /** When the entry just appended to our log goes out. */
     void appended(Entry<C> entry, long now) {
         FollowerProgress origin = followers.get(entry.origin());
+        if (entry.command() != null) {
+            ownShare.taken(origin == null);
+        }
         if (origin != null) {
             // Its operations come batched already: the entries go back at once (the leader's own ride along).
             origin.markUrgent(now);
@@ -125,10 +130,7 @@ final class Replicator<C> {
         }
         if (replicateAt <= now) {
             replicateAt = Long.MAX_VALUE;
-            // Followers our appends reach directly first (one message, not two), then the ones heard from most
-            // recently (they answer soonest); the rest wait for their heartbeat.
-            List<FollowerProgress> byMatch = new ArrayList<>(followers.values());
-            byMatch.sort(Comparator.comparing((FollowerProgress f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
+            List<FollowerProgress> byMatch = firstToAsk(now);
             long holding = byMatch.stream().filter(f -> f.next > log.lastIndex()).count();
             for (FollowerProgress f : byMatch) {
                 if (holding >= majority - 1) {
@@ -156,8 +158,7 @@ final class Replicator<C> {
         if (!reads.roundWanted()) {
             return;
         }
-        List<FollowerProgress> byHeard = new ArrayList<>(followers.values());
-        byHeard.sort(Comparator.comparing((FollowerProgress f) -> f.unheard).thenComparing(f -> -f.lastHeardAt));
+        List<FollowerProgress> byHeard = firstToAsk(now);
         long carrying = byHeard.stream().filter(f -> reads.carriesCurrentRound(f.id)).count();
         for (FollowerProgress f : byHeard) {
             if (carrying >= majority - 1) {
@@ -168,6 +169,24 @@ final class Replicator<C> {
                 carrying++;
             }
         }
+    }
+
+    /**
+     * Whom the leader's own entries and read rounds go to first, when they go by themselves (the rest wait for
+     * their heartbeat): followers our appends reach directly (one message, not two), then the most recently
+     * heard (they answer soonest). While our own clients are most of the load (three nodes; they are then
+     * acknowledged at once, see {@link LeaderShare}), of the followers heard within a heartbeat interval the
+     * one we sent nothing for longest goes first: the append stands in for the heartbeat it would soon get, so
+     * both followers stay busy and neither needs heartbeats (0.15-0.2 msgs/op at rate 30 when one got them all).
+     */
+    private List<FollowerProgress> firstToAsk(long now) {
+        long recent = settings.heartbeatInterval().toMillis();
+        boolean spread = majority == 2 && ownShare.leaderServesMost();
+        List<FollowerProgress> order = new ArrayList<>(followers.values());
+        order.sort(Comparator.comparing((FollowerProgress f) -> f.unheard)
+                .thenComparing(f -> spread && now - f.lastHeardAt > recent)
+                .thenComparing(f -> spread && now - f.lastHeardAt <= recent ? f.lastSentAt : -f.lastHeardAt));
+        return order;
     }
 
     long wakeAt() {
