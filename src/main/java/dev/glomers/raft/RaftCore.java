@@ -36,6 +36,9 @@ public final class RaftCore<C, R> implements Core {
 
     enum Role { FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER }
 
+    /** 2023-11-14, in seconds: where the request-id epochs of nodes without a data directory count from. */
+    private static final long CLOCK_EPOCH_BASE_SECONDS = 1_700_000_000L;
+
     private final String self;
     private final List<String> peers;
     private final int majority;
@@ -121,6 +124,12 @@ public final class RaftCore<C, R> implements Core {
             // Persisted before anything is sent: a request id of this run that reaches a peer is never reused.
             proposals.setEpoch(recoveredEpoch + 1);
             out.persist(RaftDisk.epoch(recoveredEpoch + 1));
+        } else {
+            // Nothing tells this run from an earlier one but the clock: ids start at this run's start second, so
+            // a node restarted without its data never reuses an id its last run had applied (its new operation
+            // would be taken for the old one and answered with the old one's result). Counted from a recent
+            // second, so that epoch << 32 stays far from overflowing.
+            proposals.setEpoch(Math.max(1, now / 1000 - CLOCK_EPOCH_BASE_SECONDS));
         }
         elections.startSoon(now);
     }
