@@ -7,6 +7,7 @@ import dev.glomers.raft.RaftMessages.AppendEntries;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.PreVote;
 import dev.glomers.raft.RaftMessages.PreVoteResult;
+import dev.glomers.raft.RaftMessages.Rejoin;
 import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.InstallSnapshot;
@@ -132,6 +133,9 @@ public final class RaftCore<C, R> implements Core {
             proposals.setEpoch(Math.max(1, now / 1000 - CLOCK_EPOCH_BASE_SECONDS));
         }
         elections.startSoon(now);
+        // Whoever leads hears of us at once, and answers with an append: until then our clients get 11.
+        Rejoin rejoin = new Rejoin(log.lastIndex());
+        peers.forEach(peer -> out.send(peer, rejoin));
     }
 
     @Override
@@ -155,6 +159,7 @@ public final class RaftCore<C, R> implements Core {
             case RaftMessages.PRE_VOTE_RESULT -> elections.onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case InstallSnapshot.TYPE -> followerSide.onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
             case SnapshotAck.TYPE -> leaderSide.onSnapshotAck(message.src(), SnapshotAck.read(message.body()), now, out);
+            case Rejoin.TYPE -> leaderSide.onRejoin(message.src(), Rejoin.read(message.body()), now);
             default -> onClientRequest(message, now, out);
         }
     }
