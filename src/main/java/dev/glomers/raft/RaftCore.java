@@ -126,10 +126,8 @@ public final class RaftCore<C, R> implements Core {
             proposals.setEpoch(recoveredEpoch + 1);
             out.persist(RaftDisk.epoch(recoveredEpoch + 1));
         } else {
-            // Nothing tells this run from an earlier one but the clock: ids start at this run's start second, so
-            // a node restarted without its data never reuses an id its last run had applied (its new operation
-            // would be taken for the old one and answered with the old one's result). Counted from a recent
-            // second, so that epoch << 32 stays far from overflowing.
+            // Only the clock tells this run from the last: a node restarted without its data must not reuse an id
+            // its last run had applied (its new operation would get the old one's result). Small: epoch << 32.
             proposals.setEpoch(Math.max(1, now / 1000 - CLOCK_EPOCH_BASE_SECONDS));
         }
         elections.startSoon(now);
