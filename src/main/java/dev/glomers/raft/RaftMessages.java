@@ -272,7 +272,7 @@ final class RaftMessages {
         }
 
         static Rejoin read(ObjectNode body) {
-            return new Rejoin(body.path("last_index").asLong());
+            return new Rejoin(Math.max(0, body.path("last_index").asLong())); // junk never names an index under the log's start
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.glomers.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glomers.node.CoreDriver;
 import dev.glomers.node.Message;
 import dev.glomers.node.Node;
@@ -194,5 +195,13 @@ class RaftRejoinTest {
             assertThat(cluster.core(node).term()).as(node).isEqualTo(term);
         }
         assertThat(cluster.leader()).isEqualTo("n0");
+
+        // A member's junk: a negative log end reads as 0, and the leader carries on.
+        cluster.core("n0").receive(new Message("n2", "n0", (ObjectNode) Wire.JSON.valueToTree(
+                Map.of("type", "rejoin", "last_index", -7))), cluster.now, cluster.effects("n0"));
+        long write = cluster.client("n0", "after the junk");
+        cluster.run(200);
+        assertThat(cluster.answers.get(write).type()).isEqualTo("append_ok");
+        assertThat(cluster.journals.get("n2").applied).endsWith("after the junk");
     }
 }
