@@ -4,6 +4,7 @@ import dev.glomers.node.Effects;
 import dev.glomers.raft.RaftCore.Role;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.ForwardedOp;
+import dev.glomers.raft.RaftMessages.Rejoin;
 import dev.glomers.raft.RaftMessages.SnapshotAck;
 import java.util.List;
 
@@ -93,6 +94,17 @@ final class LeaderSide<C> {
         }
         if (update.result() != null && update.term() == core.term() && replicator.acknowledged(f, update.result(), now)) {
             core.advanceCommit(now, out);
+        }
+    }
+
+    /**
+     * A follower (re)started: it knows no leader, so its clients get 11 until it hears from us, and we may have
+     * given up on it while it was down. It hears from us at once. Only a leader answers.
+     */
+    void onRejoin(String from, Rejoin rejoin, long now) {
+        FollowerProgress f = core.role() == Role.LEADER ? replicator.progress(from) : null;
+        if (f != null) {
+            replicator.rejoined(f, rejoin.lastIndex(), !inbox.takingRelayed(), now);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.glomers.raft.RaftMessages.AppendEntries;
 import dev.glomers.raft.RaftMessages.FollowerUpdate;
 import dev.glomers.raft.RaftMessages.PreVote;
 import dev.glomers.raft.RaftMessages.PreVoteResult;
+import dev.glomers.raft.RaftMessages.Rejoin;
 import dev.glomers.raft.RaftMessages.RequestVote;
 import dev.glomers.raft.RaftMessages.Vote;
 import dev.glomers.raft.RaftMessages.InstallSnapshot;
@@ -35,6 +36,9 @@ import java.util.Random;
 public final class RaftCore<C, R> implements Core {
 
     enum Role { FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER }
+
+    /** 2023-11-14, in seconds: where the request-id epochs of nodes without a data directory count from. */
+    private static final long CLOCK_EPOCH_BASE_SECONDS = 1_700_000_000L;
 
     private final String self;
     private final List<String> peers;
@@ -121,8 +125,15 @@ public final class RaftCore<C, R> implements Core {
             // Persisted before anything is sent: a request id of this run that reaches a peer is never reused.
             proposals.setEpoch(recoveredEpoch + 1);
             out.persist(RaftDisk.epoch(recoveredEpoch + 1));
+        } else {
+            // Only the clock tells this run from the last: a node restarted without its data must not reuse an id
+            // its last run had applied (its new operation would get the old one's result). Small: epoch << 32.
+            proposals.setEpoch(Math.max(1, now / 1000 - CLOCK_EPOCH_BASE_SECONDS));
         }
         elections.startSoon(now);
+        // Whoever leads hears of us at once, and answers with an append: until then our clients get 11.
+        Rejoin rejoin = new Rejoin(log.lastIndex());
+        peers.forEach(peer -> out.send(peer, rejoin));
     }
 
     @Override
@@ -146,6 +157,7 @@ public final class RaftCore<C, R> implements Core {
             case RaftMessages.PRE_VOTE_RESULT -> elections.onPreVoteResult(message.src(), PreVoteResult.read(message.body()), now, out);
             case InstallSnapshot.TYPE -> followerSide.onInstallSnapshot(message.src(), InstallSnapshot.read(message.body()), now, out);
             case SnapshotAck.TYPE -> leaderSide.onSnapshotAck(message.src(), SnapshotAck.read(message.body()), now, out);
+            case Rejoin.TYPE -> leaderSide.onRejoin(message.src(), Rejoin.read(message.body()), now);
             default -> onClientRequest(message, now, out);
         }
     }

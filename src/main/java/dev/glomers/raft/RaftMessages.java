@@ -256,4 +256,23 @@ final class RaftMessages {
                     body.path("done").asBoolean());
         }
     }
+
+    /**
+     * A node that (re)started, to each peer, once: it is there, and its log ends at {@code lastIndex} (0 when it
+     * started without its data). It carries no term: it is not a Raft RPC and changes nobody's term or vote. A
+     * leader answers it with an append at once (a follower silent for long is otherwise sent to only once per
+     * election timeout); any other node ignores it.
+     */
+    record Rejoin(long lastIndex) implements Body {
+        static final String TYPE = "rejoin";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        static Rejoin read(ObjectNode body) {
+            return new Rejoin(Math.max(0, body.path("last_index").asLong())); // junk never names an index under the log's start
+        }
+    }
 }

@@ -284,6 +284,19 @@ final class Replicator<C> {
         f.unheard = unheard;
     }
 
+    /**
+     * A follower (re)started and said so: it is heard again, so whatever pacing it had (cut off: a heartbeat per
+     * maximum election timeout) starts over, and it gets an append at once. Its log ends at {@code lastIndex}:
+     * restarted from its data directory it holds at least what it acknowledged, restarted without one it holds
+     * nothing, and then its match must fall too, or the consistency check could never go below it.
+     */
+    void rejoined(FollowerProgress f, long lastIndex, boolean direct, long now) {
+        heard(f, direct, false, now);
+        f.match = Math.min(f.match, lastIndex);
+        f.next = Math.min(f.next, lastIndex + 1);
+        f.markUrgent(now);
+    }
+
     /** The result of an append of this term; true when the follower's match advanced (the commit may move). */
     boolean acknowledged(FollowerProgress f, AppendResult result, long now) {
         if (result.success()) {

@@ -26,7 +26,7 @@ public final class FuzzInput {
     private static final String[] TYPES = {"init", "echo", "generate", "topology", "broadcast", "read", "add",
             "send", "poll", "commit_offsets", "list_committed_offsets", "txn", "gossip", "broadcast_gossip",
             "kafka_send", "kafka_replicate", "txn_replicate", "read_ok", "write_ok", "cas_ok", "error", "write",
-            "cas", "init_ok", "echo_ok", "generate_ok", "append_entries", "follower_update", "request_vote", "vote",
+            "cas", "init_ok", "echo_ok", "generate_ok", "append_entries", "follower_update", "request_vote", "vote", "rejoin",
             "relay", "bundle", "nosuch", "", "TYPE", "\u0000", "read\u00e9"};
     private static final String[] FIELDS = {"echo", "message", "messages", "topology", "delta", "element", "value",
             "key", "msg", "offsets", "keys", "txn", "node_id", "node_ids", "code", "text", "from", "to", "logs",
