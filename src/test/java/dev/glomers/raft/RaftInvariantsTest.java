@@ -12,6 +12,7 @@ import dev.glomers.workload.linkv.LinKvCrashTest;
 import dev.glomers.workload.linkv.LinKvWorkload;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -40,6 +41,10 @@ class RaftInvariantsTest {
                 Stream.iterate(1L, s -> s + 1).limit(every == 0 ? 15 : 10).map(seed -> Arguments.of(profile, every, seed))));
     }
 
+    /** Entries a node knew committed, by index, its term then, and how many syncs its disk had done by then. */
+    private record Knowledge(Map<Long, Entry<KvStateMachine.Command>> entries, long term, long syncsWhenKnown) {
+    }
+
     /** What the checks remember across the run. */
     private static final class Observer {
         final Map<String, RaftCore<KvStateMachine.Command, KvStateMachine.Result>> cores = new HashMap<>();
@@ -51,6 +56,14 @@ class RaftInvariantsTest {
          */
         final Map<Long, Long> committedInTerm = new HashMap<>();
         final Map<Object, Long> checkedUpTo = new IdentityHashMap<>();
+        /**
+         * What a node (one incarnation: one core) knows committed but may not have synced yet, oldest first. A
+         * follower knows the current term's entries committed on receipt (the three-node shortcut), before its
+         * copy is on disk; persist before send keeps that knowledge inside the node until a sync covers it, and a
+         * crash before that takes it back (the entries were on one disk only, so a later leader need not hold
+         * them). So knowledge counts once a sync of the node's disk happened after the node held it.
+         */
+        final Map<Object, ArrayDeque<Knowledge>> unsynced = new IdentityHashMap<>();
         long checks;
         /** The first violation: thrown inside the simulation's delivery it would not reach the test. */
         AssertionError violation;
@@ -77,12 +90,24 @@ class RaftInvariantsTest {
                 var core = cores.get(id);
                 List<Entry<KvStateMachine.Command>> log = core.log();
                 long base = core.logBase();
-                // State Machine Safety: what this node knows committed is what every other node committed there.
+                // State Machine Safety: what this node knows committed (once synced) is what every other node
+                // committed there.
+                var pending = unsynced.computeIfAbsent(core, c -> new ArrayDeque<>());
+                long syncs = sim.disk(id).fileSyncs();
+                while (!pending.isEmpty() && pending.peekFirst().syncsWhenKnown() < syncs) {
+                    Knowledge known = pending.removeFirst();
+                    known.entries().forEach((i, entry) -> {
+                        Entry<KvStateMachine.Command> before = committed.putIfAbsent(i, entry);
+                        committedInTerm.putIfAbsent(i, known.term());
+                        assertThat(entry).as("index %d committed at %s", i, id).isEqualTo(before == null ? entry : before);
+                    });
+                }
+                Map<Long, Entry<KvStateMachine.Command>> newlyKnown = new HashMap<>();
                 for (long i = Math.max(base, checkedUpTo.getOrDefault(core, 0L)) + 1; i <= core.commitIndex(); i++) {
-                    Entry<KvStateMachine.Command> entry = log.get((int) (i - base - 1));
-                    Entry<KvStateMachine.Command> before = committed.putIfAbsent(i, entry);
-                    committedInTerm.putIfAbsent(i, core.term());
-                    assertThat(entry).as("index %d committed at %s", i, id).isEqualTo(before == null ? entry : before);
+                    newlyKnown.put(i, log.get((int) (i - base - 1)));
+                }
+                if (!newlyKnown.isEmpty()) {
+                    pending.addLast(new Knowledge(newlyKnown, core.term(), syncs));
                 }
                 checkedUpTo.put(core, Math.max(checkedUpTo.getOrDefault(core, 0L), core.commitIndex()));
                 if (core.role() == RaftCore.Role.LEADER) {
