@@ -148,7 +148,7 @@ final class FollowerChannel<C> {
      * this is only the latest time; with more, they go half a window early.
      */
     long forwardAt(long now, int peerCount) {
-        long window = settings.forwardWindow().toMillis();
+        long window = links.window(settings.forwardWindow(), now);
         if (!relayUpdates) {
             return Links.windowEnd(now, window);
         }

@@ -58,7 +58,7 @@ final class Inbox {
         if (relay.to().equals(self)) {
             takingRelayed = true;
             try {
-                take(links.unwrap(relay), now, out);
+                take(links.unwrap(relay, now), now, out);
             } finally {
                 takingRelayed = false;
             }

@@ -7,6 +7,7 @@ import dev.glomers.node.Effects;
 import dev.glomers.node.Message;
 import dev.glomers.node.Wire;
 import dev.glomers.raft.RaftMessages.Relay;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Map;
  * The ways a message takes between members, for every message type alike: directly, or around a one-way
  * link through the other peers ({@link Relay}, the workbench's majorities ring), and the peers' relays this
  * node holds back to pass on together with its own next message. Bundling (one message per peer and step)
- * is {@link Outbox}'s.
+ * is {@link Outbox}'s. While messages go around, the batching windows widen to {@code ring-window}
+ * ({@link #window}).
  */
 final class Links {
 
@@ -26,25 +28,33 @@ final class Links {
     private final String self;
     private final List<String> peers;
     private final long heartbeat;
+    private final long ringWindow;
+    /** When a message to us last came passed on, or we last sent one around on purpose (not a probe, not a vote). */
+    private long lastDetourAt = Long.MIN_VALUE / 2;
     private final List<Relay> held = new ArrayList<>();
     private long heldUntil = Long.MAX_VALUE;
     /** When a message of each peer last reached us directly (not passed on): the detours worth taking. */
     private final Map<String, Long> heardDirectlyAt = new HashMap<>();
 
-    Links(String self, List<String> peers, long heartbeatMillis) {
+    Links(String self, List<String> peers, long heartbeatMillis, long ringWindowMillis) {
         this.self = self;
         this.peers = peers;
         this.heartbeat = heartbeatMillis;
+        this.ringWindow = ringWindowMillis;
     }
 
     boolean isMember(String node) {
         return peers.contains(node);
     }
 
-    /** Sends {@code body} to {@code dest} directly and through every other peer. */
+    /**
+     * Sends {@code body} to {@code dest} directly and through every other peer: a vote, or a probe of a broken
+     * direct way. Not a detour that widens the windows: a leader probes a follower cut off by an ordinary
+     * partition this way too, and its own clients would wait for nothing.
+     */
     void sendAllWays(String dest, Body body, long now, Effects out) {
         out.send(dest, body);
-        sendAround(dest, body, now, out);
+        relay(dest, body, now, out);
     }
 
     /** A message of {@code peer} reached us directly at {@code now}: it is a way out. */
@@ -59,6 +69,11 @@ final class Links {
      * none was (with three nodes on a ring a follower hears only the leader, and the third node is the way).
      */
     void sendAround(String dest, Body body, long now, Effects out) {
+        lastDetourAt = now;
+        relay(dest, body, now, out);
+    }
+
+    private void relay(String dest, Body body, long now, Effects out) {
         ObjectNode tree = Wire.tree(body);
         List<String> ways = new ArrayList<>();
         for (String peer : peers) {
@@ -87,9 +102,25 @@ final class Links {
         return new Relay(message.body().path("to").asText(), from, (ObjectNode) inner);
     }
 
-    /** The message a relay carries, as if its sender had sent it to us directly. */
-    Message unwrap(Relay relay) {
+    /** The message a relay to us carries, as if its sender had sent it to us directly; it came around at {@code now}. */
+    Message unwrap(Relay relay, long now) {
+        lastDetourAt = now;
         return new Message(relay.from(), self, relay.msg());
+    }
+
+    /**
+     * The batching window to use now: {@code normal}, or {@code ring-window} if larger while messages go around
+     * (a message to us came passed on, or we sent one around, within a heartbeat interval: while a ring lasts
+     * something goes around at least that often). Around a
+     * one-way link every round trip takes three messages where the direct ways take two, so at a low rate a
+     * short window pays about three per operation; a wider one lets operations share each trip. All three
+     * nodes of a three-node ring go around (the leader's appends to one follower and the other follower's
+     * updates), so their windows widen together and stay aligned (a multiple of the normal window ends on
+     * one of its ends too); a heartbeat interval after the direct ways are found again they are back to normal.
+     */
+    long window(Duration normal, long now) {
+        long window = normal.toMillis();
+        return now - lastDetourAt <= heartbeat ? Math.max(window, ringWindow) : window;
     }
 
     /** Holds a peer's relay to pass on with our own next message, at the latest at {@code until}. */

@@ -80,7 +80,7 @@ public final class RaftCore<C, R> implements Core {
         this.majority = nodeIds.size() / 2 + 1;
         this.machine = machine;
         long heartbeat = settings.heartbeatInterval().toMillis();
-        this.links = new Links(self, peers, heartbeat);
+        this.links = new Links(self, peers, heartbeat, settings.ringWindow().toMillis());
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
         this.relays = new RelayPassing<>(links, channel, settings, peers.size());

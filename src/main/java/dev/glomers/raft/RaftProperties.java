@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param heartbeatInterval  a leader sends every follower something at least this often (an empty append when idle)
  * @param appendWindow       a leader collects new entries this long before sending them to followers (0: at once)
  * @param forwardWindow      a follower collects its clients' operations this long before carrying them to the leader (0: at once)
+ * @param ringWindow         both windows while this node's messages go around a one-way link (the larger of the two is used):
+ *                           every round trip then takes three messages, worth sharing between operations
  * @param ackDelay           how long a follower may hold an acknowledgement nobody waits for, hoping to piggyback it
  * @param clientTimeout      a client operation not applied by then is answered with error 0 (indefinite)
  * @param maxEntriesPerAppend most entries in one append (a lagging follower catches up in several)
@@ -25,6 +27,7 @@ public record RaftProperties(
         Duration heartbeatInterval,
         Duration appendWindow,
         Duration forwardWindow,
+        Duration ringWindow,
         Duration ackDelay,
         Duration clientTimeout,
         int maxEntriesPerAppend,
@@ -37,6 +40,7 @@ public record RaftProperties(
         require("heartbeat-interval", heartbeatInterval);
         require("append-window", appendWindow);
         require("forward-window", forwardWindow);
+        require("ring-window", ringWindow);
         require("ack-delay", ackDelay);
         require("client-timeout", clientTimeout);
         if (electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
@@ -66,7 +70,7 @@ public record RaftProperties(
     /** The same settings with another snapshot interval and chunk size (tests that snapshot all the time). */
     public RaftProperties withSnapshots(int every, int chunkSize) {
         return new RaftProperties(electionTimeoutMin, electionTimeoutMax, heartbeatInterval, appendWindow, forwardWindow,
-                ackDelay, clientTimeout, maxEntriesPerAppend, every, chunkSize);
+                ringWindow, ackDelay, clientTimeout, maxEntriesPerAppend, every, chunkSize);
     }
 
     private static void require(String name, Duration value) {

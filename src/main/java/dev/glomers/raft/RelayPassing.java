@@ -28,7 +28,7 @@ final class RelayPassing<C> {
         if (!links.isMember(relay.to())) {
             return;
         }
-        long window = settings.forwardWindow().toMillis();
+        long window = links.window(settings.forwardWindow(), now);
         if (RaftMessages.UPDATE.equals(relay.msg().path("type").asText()) && relay.to().equals(followedLeader)
                 && !channel.goesAround() && window > 0) {
             // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in

@@ -78,7 +78,7 @@ final class Replicator<C> {
      * for the round as its writes wait for the acknowledgements: it goes now.
      */
     void roundWanted(String origin, long now) {
-        long window = settings.appendWindow().toMillis();
+        long window = links.window(settings.appendWindow(), now);
         boolean followerWaits = majority > 2 && followers.containsKey(origin);
         roundAt = Math.min(roundAt, followerWaits ? now : Links.windowEnd(now, window) + window / 2);
     }
@@ -106,7 +106,7 @@ final class Replicator<C> {
         } else {
             // The leader's own entries ride on the answers to the followers' updates, which come just after the
             // end of each window; only when none came for half a window more do they go out by themselves.
-            long window = settings.appendWindow().toMillis();
+            long window = links.window(settings.appendWindow(), now);
             replicateAt = Math.min(replicateAt, Links.windowEnd(now, window) + window / 2);
         }
     }
