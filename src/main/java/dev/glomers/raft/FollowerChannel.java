@@ -32,10 +32,11 @@ final class FollowerChannel<C> {
     private long roundSeen;
     private long roundEchoed;
     /** How the leader's own operations are acknowledged and echoed (see {@link LeaderShare}). */
-    private final LeaderShare leaderShare = new LeaderShare();
+    private final LeaderShare leaderShare;
 
     FollowerChannel(RaftProperties settings, Links links, Proposals<C> proposals, StateMachine<C, ?> machine) {
         this.settings = settings;
+        this.leaderShare = new LeaderShare(settings.promptLeaderAnswers());
         this.links = links;
         this.proposals = proposals;
         this.machine = machine;

@@ -13,7 +13,13 @@ package dev.glomers.raft;
 final class LeaderShare {
 
     private static final int SPAN = 32;
+    /** Off in the frugal profile ({@link RaftProperties#promptLeaderAnswers}): the leader's operations always ride. */
+    private final boolean prompt;
     private double share = 1.0;
+
+    LeaderShare(boolean prompt) {
+        this.prompt = prompt;
+    }
 
     /** An entry with an operation entered the log: one of the leader's own clients' ({@code leaders}) or a follower's. */
     void taken(boolean leaders) {
@@ -21,6 +27,6 @@ final class LeaderShare {
     }
 
     boolean leaderServesMost() {
-        return share >= 0.5;
+        return prompt && share >= 0.5;
     }
 }

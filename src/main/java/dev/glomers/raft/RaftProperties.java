@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxEntriesPerAppend most entries in one append (a lagging follower catches up in several)
  * @param snapshotEvery      applied entries between snapshots: the log keeps about this many entries at most
  * @param snapshotChunkSize  characters of a snapshot per InstallSnapshot message
+ * @param promptLeaderAnswers with three nodes, while the leader's own clients are most of the load, followers
+ *                           acknowledge its entries and echo its read rounds at once (for latency; see LeaderShare);
+ *                           false keeps those riding on the followers' own traffic (for messages: the frugal profile)
  */
 @ConfigurationProperties("glomers.raft")
 public record RaftProperties(
@@ -32,7 +35,8 @@ public record RaftProperties(
         Duration clientTimeout,
         int maxEntriesPerAppend,
         int snapshotEvery,
-        int snapshotChunkSize) {
+        int snapshotChunkSize,
+        boolean promptLeaderAnswers) {
 
     public RaftProperties {
         require("election-timeout-min", electionTimeoutMin);
@@ -70,7 +74,7 @@ public record RaftProperties(
     /** The same settings with another snapshot interval and chunk size (tests that snapshot all the time). */
     public RaftProperties withSnapshots(int every, int chunkSize) {
         return new RaftProperties(electionTimeoutMin, electionTimeoutMax, heartbeatInterval, appendWindow, forwardWindow,
-                ringWindow, ackDelay, clientTimeout, maxEntriesPerAppend, every, chunkSize);
+                ringWindow, ackDelay, clientTimeout, maxEntriesPerAppend, every, chunkSize, promptLeaderAnswers);
     }
 
     private static void require(String name, Duration value) {

@@ -35,7 +35,7 @@ final class Replicator<C> {
     /** When the newest read round must be on its way to enough followers for a majority. */
     private long roundAt = Long.MAX_VALUE;
     /** With three nodes, whether our own clients are most of the load (see {@link LeaderShare}). */
-    private final LeaderShare ownShare = new LeaderShare();
+    private final LeaderShare ownShare;
 
     Replicator(RaftLog<C> log, StateMachine<C, ?> machine, RaftProperties settings, Links links, int majority, ReadIndex reads,
                SnapshotTransfer snapshots) {
@@ -43,6 +43,7 @@ final class Replicator<C> {
         this.reads = reads;
         this.machine = machine;
         this.settings = settings;
+        this.ownShare = new LeaderShare(settings.promptLeaderAnswers());
         this.links = links;
         this.majority = majority;
         this.snapshots = snapshots;
