@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,12 @@ final class LineWriter implements AutoCloseable {
     private long queuedChars;
     private boolean ended;
     private boolean broken;
+    private volatile Consumer<Wait> waitWatcher = wait -> { };
+
+    /** What a thread waits for room to do: queue its line, or read more input through {@link #gate}. */
+    enum Wait {
+        LINE, INPUT
+    }
 
     LineWriter(OutputStream stream, ThreadFactory threads) {
         this(stream, DEFAULT_LIMIT, threads);
@@ -50,6 +57,7 @@ final class LineWriter implements AutoCloseable {
     void write(String line) {
         synchronized (this) {
             while (!broken && !ended && queuedChars > 0 && queuedChars + line.length() > limit) {
+                waitWatcher.accept(Wait.LINE);
                 if (!waitInterruptibly()) {
                     return;
                 }
@@ -68,6 +76,14 @@ final class LineWriter implements AutoCloseable {
         return InputGate.of(input, this::awaitRoom);
     }
 
+    /**
+     * Tells {@code watcher}, on the waiting thread and holding the lock, each time a thread is about to
+     * wait for room (tests: they learn a thread is held without polling its state).
+     */
+    void watchWaits(Consumer<Wait> watcher) {
+        this.waitWatcher = watcher;
+    }
+
     /** Characters waiting to be written (tests). */
     synchronized long queuedChars() {
         return queuedChars;
@@ -75,6 +91,7 @@ final class LineWriter implements AutoCloseable {
 
     private synchronized void awaitRoom() throws IOException {
         while (!broken && queuedChars >= limit) {
+            waitWatcher.accept(Wait.INPUT);
             if (!waitInterruptibly()) {
                 throw new IOException("interrupted while stdout was not read");
             }

@@ -47,22 +47,22 @@ class LineWriterTest {
         StalledStdout stdout = new StalledStdout();
         int limit = 1000;
         String line = "x".repeat(100); // the queue counts 100 for each, so it fills to exactly the limit
-        int lines = 3000; // far more than the writer's own buffer (64 K characters) and the limit hold
+        int lines = 3000; // far more than the limit holds, and than the writer's own buffer (64 K characters)
+        CountDownLatch producerHeld = new CountDownLatch(1);
+        CountDownLatch inputHeld = new CountDownLatch(1);
         try (LineWriter writer = new LineWriter(stdout, limit, Thread::new)) {
+            writer.watchWaits(wait -> (wait == LineWriter.Wait.LINE ? producerHeld : inputHeld).countDown());
+            // A line alone is flushed at once, so the writer thread is stuck in stdout from here on, holding
+            // that line: nothing leaves the queue until stdout is read again.
+            writer.write(line);
+            stdout.blockedWriter.get(10, TimeUnit.SECONDS);
             CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < lines; i++) {
+                for (int i = 1; i < lines; i++) {
                     writer.write(line);
                 }
             });
-            Thread writerThread = stdout.blockedWriter.get(10, TimeUnit.SECONDS);
-            awaitWaiting(writerThread);
-            // The writer thread is stuck in stdout; the producer fills the queue to the limit and waits.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (writer.queuedChars() < limit) {
-                assertThat(System.nanoTime()).as("the queue never filled").isLessThan(deadline);
-                Thread.sleep(1);
-            }
-            assertThat(writer.queuedChars()).isLessThanOrEqualTo(limit);
+            assertThat(producerHeld.await(10, TimeUnit.SECONDS)).as("the producer never waited").isTrue();
+            assertThat(writer.queuedChars()).isEqualTo(limit);
             assertThat(produced).isNotDone();
 
             InputStream gated = writer.gate(new ByteArrayInputStream("more input".getBytes(StandardCharsets.UTF_8)));
@@ -75,7 +75,7 @@ class LineWriterTest {
                 }
             }, "reader");
             reader.start();
-            awaitWaiting(reader);
+            assertThat(inputHeld.await(10, TimeUnit.SECONDS)).as("the input was never held").isTrue();
             assertThat(reading).isNotDone();
 
             stdout.open.countDown(); // stdout is read again
@@ -109,14 +109,6 @@ class LineWriterTest {
             for (int i = 0; i < 1000; i++) {
                 writer.write("z".repeat(50)); // returns every time: lines for a closed stdout are dropped
             }
-        }
-    }
-
-    private static void awaitWaiting(Thread thread) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (thread.getState() != Thread.State.WAITING) {
-            assertThat(System.nanoTime()).as("%s never waited", thread.getName()).isLessThan(deadline);
-            Thread.sleep(1);
         }
     }
 }
