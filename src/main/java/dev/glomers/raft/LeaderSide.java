@@ -92,6 +92,11 @@ final class LeaderSide<C> {
             reads.echoed(from, update.round());
             applier.answerReads(now, out);
         }
+        if (update.result() != null && update.term() == core.term() && lostWhatItHeld(f, update.result())) {
+            // Restarted without its data while its rejoin was lost (in a partition): its match must fall, or the
+            // consistency check, which never goes below match, would ask for the same missing entry forever.
+            replicator.rejoined(f, update.result().conflictIndex() - 1, !inbox.takingRelayed(), now);
+        }
         if (update.result() != null && update.term() == core.term() && replicator.acknowledged(f, update.result(), now)) {
             core.advanceCommit(now, out);
         }
@@ -106,6 +111,11 @@ final class LeaderSide<C> {
         if (f != null) {
             replicator.rejoined(f, rejoin.lastIndex(), !inbox.takingRelayed(), now);
         }
+    }
+
+    /** A refusal that says the follower's log ends below what it acknowledged: it was restarted without its data. */
+    private static boolean lostWhatItHeld(FollowerProgress f, RaftMessages.AppendResult result) {
+        return !result.success() && result.conflictTerm() == 0 && result.conflictIndex() - 1 < f.match;
     }
 
     /** A follower's answer to a snapshot chunk: the transfer goes on, or the follower's match moves to the snapshot. */

@@ -57,6 +57,7 @@ public final class RaftCore<C, R> implements Core {
     private final Inbox inbox;
     private final FollowerSide<C> followerSide;
     private final LeaderSide<C> leaderSide;
+    private final Rejoining rejoining;
 
     // ---- Raft's state ----
     private long term;
@@ -81,6 +82,7 @@ public final class RaftCore<C, R> implements Core {
         this.machine = machine;
         long heartbeat = settings.heartbeatInterval().toMillis();
         this.links = new Links(self, peers, heartbeat, settings.ringWindow().toMillis());
+        this.rejoining = new Rejoining(peers, heartbeat);
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
         this.relays = new RelayPassing<>(links, channel, settings, peers.size());
@@ -131,9 +133,7 @@ public final class RaftCore<C, R> implements Core {
             proposals.setEpoch(Math.max(1, now / 1000 - CLOCK_EPOCH_BASE_SECONDS));
         }
         elections.startSoon(now);
-        // Whoever leads hears of us at once, and answers with an append: until then our clients get 11.
-        Rejoin rejoin = new Rejoin(log.lastIndex());
-        peers.forEach(peer -> out.send(peer, rejoin));
+        rejoining.start(log.lastIndex(), now, out);
     }
 
     @Override
@@ -181,6 +181,9 @@ public final class RaftCore<C, R> implements Core {
         if (role != Role.LEADER && now >= elections.deadline()) {
             elections.startPreVote(now, out);
         }
+        if (clientsWaitForLeader()) {
+            rejoining.clientsWait(log.lastIndex(), now, out);
+        }
         if (role == Role.LEADER) {
             if (replicator.recentlyHeard(now) < majority) {
                 // Check quorum: cut off from the majority, nothing it appends can commit. As a follower that knows
@@ -206,10 +209,18 @@ public final class RaftCore<C, R> implements Core {
             return Math.min(wake, replicator.wakeAt());
         }
         wake = Math.min(wake, Math.min(elections.deadline(), links.heldUntil()));
+        if (clientsWaitForLeader()) {
+            wake = Math.min(wake, rejoining.askAt());
+        }
         if (leader != null) {
             wake = Math.min(wake, Math.min(channel.updateAt(), proposals.reforwardAt()));
         }
         return wake;
+    }
+
+    /** No leader known while own clients' operations wait to be carried to one. */
+    private boolean clientsWaitForLeader() {
+        return leader == null && proposals.hasToForward();
     }
 
     /** The leader this node follows, for what it passes on; null when none is known or it is not a follower. */
@@ -229,6 +240,7 @@ public final class RaftCore<C, R> implements Core {
             leaderSide.propose(self, id, command, proposals.floor(), now, out);
         } else if (leader == null) {
             proposals.holdForLeader(id); // until a leader is known (an election may be under way), or 11 at its deadline
+            rejoining.clientsWait(log.lastIndex(), now, out);
         } else {
             proposals.forward(id);
             channel.dueBy(channel.forwardAt(now, peers.size()));
