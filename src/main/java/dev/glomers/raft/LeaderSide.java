@@ -13,9 +13,8 @@ import java.util.List;
  * entry of its log, synced before anything that carries it is sent (a read-only one takes a read index
  * instead, {@link ReadAnswers}); and what a follower says back (its update, with the operations it
  * forwards, its echo of a read round and the result of an append; or its acknowledgement of a snapshot
- * chunk) moves its progress and, through {@link RaftCore}'s commit rule, the commit index. When and what a
- * leader sends is {@link Replicator}'s. Role, term and the commit index stay with the core, which this calls
- * back into.
+ * chunk) moves its progress and, through {@link CommitRule}, the commit index. When and what a
+ * leader sends is {@link Replicator}'s. Role and term stay with the core, which this calls back into.
  */
 final class LeaderSide<C> {
 
@@ -27,6 +26,7 @@ final class LeaderSide<C> {
     private final ReadAnswers<C, ?> readAnswers;
     private final SnapshotTransfer snapshots;
     private final Applier<C, ?> applier;
+    private final CommitRule<C> commit;
     private final RaftDisk<C> disk;
     private final Inbox inbox;
     /** A cluster of one: what the leader appends is committed at once. */
@@ -34,8 +34,8 @@ final class LeaderSide<C> {
     private final RaftCore<C, ?> core;
 
     LeaderSide(RaftLog<C> log, StateMachine<C, ?> machine, Proposals<C> proposals, Replicator<C> replicator, ReadIndex reads,
-               ReadAnswers<C, ?> readAnswers, SnapshotTransfer snapshots, Applier<C, ?> applier, RaftDisk<C> disk,
-               Inbox inbox, boolean alone, RaftCore<C, ?> core) {
+               ReadAnswers<C, ?> readAnswers, SnapshotTransfer snapshots, Applier<C, ?> applier, CommitRule<C> commit,
+               RaftDisk<C> disk, Inbox inbox, boolean alone, RaftCore<C, ?> core) {
         this.log = log;
         this.machine = machine;
         this.proposals = proposals;
@@ -44,6 +44,7 @@ final class LeaderSide<C> {
         this.readAnswers = readAnswers;
         this.snapshots = snapshots;
         this.applier = applier;
+        this.commit = commit;
         this.disk = disk;
         this.inbox = inbox;
         this.alone = alone;
@@ -66,7 +67,7 @@ final class LeaderSide<C> {
             out.persist(disk.entries(log.lastIndex(), List.of(entry)));
         }
         if (alone) {
-            core.advanceCommit(now, out);
+            commit.advanceAtLeader(core.term(), now, out);
             return;
         }
         replicator.appended(entry, now);
@@ -98,7 +99,7 @@ final class LeaderSide<C> {
             replicator.rejoined(f, update.result().conflictIndex() - 1, !inbox.takingRelayed(), now);
         }
         if (update.result() != null && update.term() == core.term() && replicator.acknowledged(f, update.result(), now)) {
-            core.advanceCommit(now, out);
+            commit.advanceAtLeader(core.term(), now, out);
         }
     }
 
@@ -127,7 +128,7 @@ final class LeaderSide<C> {
         }
         replicator.heard(f, !inbox.takingRelayed(), f.unheard, now);
         if (snapshots.acknowledged(f, ack, now)) {
-            core.advanceCommit(now, out);
+            commit.advanceAtLeader(core.term(), now, out);
         }
     }
 }
