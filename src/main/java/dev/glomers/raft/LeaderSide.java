@@ -29,13 +29,14 @@ final class LeaderSide<C> {
     private final CommitRule<C> commit;
     private final RaftDisk<C> disk;
     private final Inbox inbox;
+    private final long heartbeat;
     /** A cluster of one: what the leader appends is committed at once. */
     private final boolean alone;
     private final RaftCore<C, ?> core;
 
     LeaderSide(RaftLog<C> log, StateMachine<C, ?> machine, Proposals<C> proposals, Replicator<C> replicator, ReadIndex reads,
                ReadAnswers<C, ?> readAnswers, SnapshotTransfer snapshots, Applier<C, ?> applier, CommitRule<C> commit,
-               RaftDisk<C> disk, Inbox inbox, boolean alone, RaftCore<C, ?> core) {
+               RaftDisk<C> disk, Inbox inbox, long heartbeatMillis, boolean alone, RaftCore<C, ?> core) {
         this.log = log;
         this.machine = machine;
         this.proposals = proposals;
@@ -47,6 +48,7 @@ final class LeaderSide<C> {
         this.commit = commit;
         this.disk = disk;
         this.inbox = inbox;
+        this.heartbeat = heartbeatMillis;
         this.alone = alone;
         this.core = core;
     }
@@ -104,13 +106,22 @@ final class LeaderSide<C> {
     }
 
     /**
-     * A follower (re)started: it knows no leader, so its clients get 11 until it hears from us, and we may have
-     * given up on it while it was down. It hears from us at once. Only a leader answers.
+     * A follower knows no leader ({@link Rejoining}: it (re)started, or was cut off and its clients wait), so its
+     * clients get 11 until it hears from us, and we may have given up on it while it was silent. It hears from
+     * us at once. Only a leader answers. One we heard within two heartbeat intervals and that still knows no
+     * leader does not get what we send directly (a one-way cut: it asks again because our answer was lost): it
+     * is reached around too, as a follower that says so in its updates; answered only the direct way, it would
+     * ask in vain for as long as the cut lasts.
      */
     void onRejoin(String from, Rejoin rejoin, long now) {
         FollowerProgress f = core.role() == Role.LEADER ? replicator.progress(from) : null;
-        if (f != null) {
-            replicator.rejoined(f, rejoin.lastIndex(), !inbox.takingRelayed(), now);
+        if (f == null) {
+            return;
+        }
+        boolean answeredInVain = now - f.lastHeardAt <= 2 * heartbeat;
+        replicator.rejoined(f, rejoin.lastIndex(), !inbox.takingRelayed(), now);
+        if (answeredInVain) {
+            replicator.heard(f, !inbox.takingRelayed(), true, now);
         }
     }
 

@@ -98,7 +98,7 @@ public final class RaftCore<C, R> implements Core {
         this.inbox = new Inbox(self, links, relays, this);
         this.followerSide = new FollowerSide<>(settings, links, channel, elections, readAnswers, matching, snapshots, applier, commit, inbox, this);
         this.leaderSide = new LeaderSide<>(log, machine, proposals, replicator, reads, readAnswers, snapshots, applier, commit, disk,
-                inbox, peers.isEmpty(), this);
+                inbox, heartbeat, peers.isEmpty(), this);
     }
 
     // ---- the Core contract ------------------------------------------------------------------

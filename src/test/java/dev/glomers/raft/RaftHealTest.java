@@ -6,6 +6,8 @@ import dev.glomers.node.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -95,6 +97,34 @@ class RaftHealTest {
             RaftCore<?, ?> healed = cluster.cores.get(follower);
             assertThat(healed.commitIndex()).as("caught up").isEqualTo(cluster.cores.get(leader).commitIndex());
             assertThat(toFollower).as("what the leader sent it in 4 s").hasSizeLessThan(100);
+        }
+    }
+
+    /**
+     * A one-way cut: the leader's messages do not reach a follower directly, the follower's reach the leader, and
+     * the follower restarts inside it (so it knows no leader). Its clients wait, so it asks again and again; an
+     * ask must not make the leader believe the direct way works: its appends must also go around, through the
+     * other followers. (Answered only directly, the follower asked in vain as long as the cut lasted.)
+     */
+    @ParameterizedTest(name = "{0} nodes, seed {1}")
+    @CsvSource({"3, 41", "5, 42", "3, 43"})
+    void aFollowerThatAsksButDoesNotHearTheLeaderDirectlyIsReachedAround(int nodes, long seed) {
+        try (LinKvCluster cluster = new LinKvCluster(nodes, true, seed)) {
+            cluster.sim.runFor(Duration.ofSeconds(3));
+            String leader = cluster.leader();
+            long term = cluster.cores.get(leader).term();
+            String follower = cluster.sim.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            cluster.sim.grudge(Map.of(follower, Set.of(leader)));
+            cluster.sim.crash(follower);
+            cluster.sim.runFor(Duration.ofSeconds(1));
+            cluster.restart(follower);
+            for (int t = 0; t < 60; t++) {
+                cluster.sim.request(follower, "{\"type\":\"read\",\"key\":1}");
+                cluster.sim.runFor(Duration.ofMillis(100));
+            }
+            cluster.writeOk(follower, 7, 4, SERVED_AFTER_HEAL_WITHIN, true);
+            assertThat(cluster.leader()).isEqualTo(leader);
+            assertThat(cluster.cores.get(leader).term()).isEqualTo(term);
         }
     }
 }

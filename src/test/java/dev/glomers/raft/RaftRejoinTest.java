@@ -8,6 +8,7 @@ import dev.glomers.node.Wire;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -86,6 +87,11 @@ class RaftRejoinTest {
         assertThat(cluster.leader()).isEqualTo("n0");
         cluster.run(1_000);
         long term = cluster.core("n0").term();
+        // n2 silent for over two heartbeat intervals, as a restarted node is (one heard just now and still knowing
+        // no leader would be reached around too, see aFollowerThatAsksButDoesNotHearTheLeaderDirectlyIsReachedAround)
+        cluster.isolated = Set.of("n2");
+        cluster.run(130);
+        cluster.isolated = Set.of();
         cluster.sent.clear();
         for (String to : List.of("n1", "n0")) {
             cluster.core(to).receive(new Message("n2", to, Wire.tree(new RaftMessages.Rejoin(0))), cluster.now, cluster.effects(to));
