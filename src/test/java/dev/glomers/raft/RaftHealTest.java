@@ -58,11 +58,18 @@ class RaftHealTest {
                 cluster.sim.runFor(Duration.ofMillis(100));
             }
             cluster.writeOk(leader, 2, 3, Duration.ofSeconds(1), false); // something to catch up on
+            long heartbeat = LinKvCluster.settings().heartbeatInterval().toMillis();
+            assertThat(cluster.rejoins).as("while cut off: at most one ask per heartbeat interval, not one per client request")
+                    .hasSizeLessThanOrEqualTo((int) ((cutFor / heartbeat + 3) * (nodes - 1)));
             cluster.sim.heal();
             cluster.writeOk(follower, 7, 4, SERVED_AFTER_HEAL_WITHIN, true);
             cluster.reads(leader, 7, 4);
             assertThat(cluster.leader()).as("the leader stays").isEqualTo(leader);
             assertThat(cluster.cores.get(leader).term()).as("no election").isEqualTo(term);
+            cluster.rejoins.clear();
+            cluster.load(4);
+            cluster.sim.runFor(Duration.ofSeconds(2));
+            assertThat(cluster.rejoins).as("once it hears its leader again: nothing").isEmpty();
         }
     }
 
