@@ -81,7 +81,6 @@ public final class RaftCore<C, R> implements Core {
         this.machine = machine;
         long heartbeat = settings.heartbeatInterval().toMillis();
         this.links = new Links(self, peers, heartbeat, settings.ringWindow().toMillis());
-        this.rejoining = new Rejoining(peers, heartbeat);
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
         this.relays = new RelayPassing<>(links, channel, settings, peers.size());
@@ -95,6 +94,7 @@ public final class RaftCore<C, R> implements Core {
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
         this.applier = new Applier<>(self, log, machine, proposals, compaction, replicator, readAnswers, disk, this);
         this.commit = new CommitRule<>(log, replicator, applier, majority);
+        this.rejoining = new Rejoining(peers, heartbeat);
         this.inbox = new Inbox(self, links, relays, this);
         this.followerSide = new FollowerSide<>(settings, links, channel, elections, readAnswers, matching, snapshots, applier, commit, inbox, this);
         this.leaderSide = new LeaderSide<>(log, machine, proposals, replicator, reads, readAnswers, snapshots, applier, commit, disk,
