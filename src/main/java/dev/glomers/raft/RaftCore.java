@@ -94,7 +94,7 @@ public final class RaftCore<C, R> implements Core {
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
         this.applier = new Applier<>(self, log, machine, proposals, compaction, replicator, readAnswers, disk, this);
         this.commit = new CommitRule<>(log, replicator, applier, majority);
-        this.rejoining = new Rejoining(peers, heartbeat);
+        this.rejoining = new Rejoining(peers, heartbeat, settings.electionTimeoutMax().toMillis());
         this.inbox = new Inbox(self, links, relays, this);
         this.followerSide = new FollowerSide<>(settings, links, channel, elections, readAnswers, matching, snapshots, applier, commit, inbox, this);
         this.leaderSide = new LeaderSide<>(log, machine, proposals, replicator, reads, readAnswers, snapshots, applier, commit, disk,
@@ -311,6 +311,8 @@ public final class RaftCore<C, R> implements Core {
         leader = newLeader;
         if (newLeader == null) {
             channel.clear();
+        } else {
+            rejoining.leaderKnown();
         }
     }
 

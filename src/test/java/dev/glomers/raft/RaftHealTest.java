@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,8 +21,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RaftHealTest {
 
-    /** Issue #20 wants 3 s on the runner; a heartbeat interval (300 ms) to ask plus round trips fits well within this. */
-    private static final Duration SERVED_AFTER_HEAL_WITHIN = Duration.ofSeconds(1);
+    /**
+     * Issue #20 wants 3 s on the runner; the longest wait between two asks (3 heartbeat intervals, 900 ms) plus
+     * round trips fits within this, the leader's paced heartbeat (1.8 s) and the backed-off pre-votes do not.
+     */
+    private static final Duration SERVED_AFTER_HEAL_WITHIN = Duration.ofMillis(1_100);
 
     /**
      * Its clients keep asking during the cut, as the runner's workers do (each gets 11 or 0). The heal comes at a
@@ -59,11 +63,12 @@ class RaftHealTest {
             }
             cluster.writeOk(leader, 2, 3, Duration.ofSeconds(1), false); // something to catch up on
             long heartbeat = LinKvCluster.settings().heartbeatInterval().toMillis();
-            assertThat(cluster.rejoins).as("while cut off: at most one ask per heartbeat interval, not one per client request")
-                    .hasSizeLessThanOrEqualTo((int) ((cutFor / heartbeat + 3) * (nodes - 1)));
+            long longestWait = Rejoining.MAX_WAIT_HEARTBEATS * heartbeat;
+            assertThat(cluster.rejoins).as("while cut off: asks backed off to one per %d ms, not one per client request", longestWait)
+                    .hasSizeLessThanOrEqualTo((int) ((cutFor / longestWait + 5) * (nodes - 1)));
             cluster.sim.heal();
-            cluster.writeOk(follower, 7, 4, SERVED_AFTER_HEAL_WITHIN, true);
-            cluster.reads(leader, 7, 4);
+            int servedKey = firstWriteOk(cluster, follower);
+            cluster.reads(leader, servedKey, 4);
             assertThat(cluster.leader()).as("the leader stays").isEqualTo(leader);
             assertThat(cluster.cores.get(leader).term()).as("no election").isEqualTo(term);
             cluster.rejoins.clear();
@@ -71,6 +76,29 @@ class RaftHealTest {
             cluster.sim.runFor(Duration.ofSeconds(2));
             assertThat(cluster.rejoins).as("once it hears its leader again: nothing").isEmpty();
         }
+    }
+
+    /**
+     * After the heal the node's clients keep asking, as the runner's workers do: a write every 100 ms (each to a
+     * key of its own, so that one that timed out and took effect later cannot pass for the one answered ok) until
+     * one is answered ok, which must come within {@link #SERVED_AFTER_HEAL_WITHIN}. Returns its key.
+     */
+    private static int firstWriteOk(LinKvCluster cluster, String node) {
+        long healedAt = cluster.sim.time().millis();
+        List<CompletableFuture<Message>> writes = new ArrayList<>();
+        while (cluster.sim.time().millis() - healedAt <= SERVED_AFTER_HEAL_WITHIN.toMillis()) {
+            writes.add(cluster.sim.request(node, "{\"type\":\"write\",\"key\":" + (100 + writes.size()) + ",\"value\":4}"));
+            cluster.sim.runFor(Duration.ofMillis(100));
+            for (int i = 0; i < writes.size(); i++) {
+                Message answer = writes.get(i).getNow(null);
+                if (answer != null && answer.type().equals("write_ok")) {
+                    System.err.printf("%s: first write ok %d ms after the heal%n", node, cluster.sim.time().millis() - healedAt);
+                    return 100 + i;
+                }
+            }
+        }
+        throw new AssertionError(node + ": no write answered ok within " + SERVED_AFTER_HEAL_WITHIN + " of the heal: "
+                + writes.stream().map(w -> String.valueOf(w.getNow(null))).toList());
     }
 
     /**
