@@ -13,9 +13,9 @@ import dev.glomers.raft.RaftMessages.SnapshotAck;
  * Figure 2) and of InstallSnapshot (Figure 13). A message of an older term is refused with ours; any other
  * makes its sender this term's leader, holds off elections, and is taken: an append by the consistency check
  * ({@link LogMatching}), a snapshot chunk by {@link SnapshotTransfer}; then the answer, through
- * {@link FollowerChannel}. The counterpart of {@link Replicator}, a leader's side. Role, term and the commit
- * index stay with {@link RaftCore}, which this calls back into, so that one place holds who this node is and
- * what it knows committed.
+ * {@link FollowerChannel}; what it commits, by {@link CommitRule}. The counterpart of {@link Replicator}, a
+ * leader's side. Role and term stay with {@link RaftCore}, which this calls back into, so that one place holds
+ * who this node is.
  */
 final class FollowerSide<C> {
 
@@ -27,12 +27,13 @@ final class FollowerSide<C> {
     private final LogMatching<C> matching;
     private final SnapshotTransfer snapshots;
     private final Applier<C, ?> applier;
+    private final CommitRule<C> commit;
     private final Inbox inbox;
     private final RaftCore<C, ?> core;
 
     FollowerSide(RaftProperties settings, Links links, FollowerChannel<C> channel, Elections elections,
                  ReadAnswers<C, ?> readAnswers, LogMatching<C> matching, SnapshotTransfer snapshots, Applier<C, ?> applier,
-                 Inbox inbox, RaftCore<C, ?> core) {
+                 CommitRule<C> commit, Inbox inbox, RaftCore<C, ?> core) {
         this.settings = settings;
         this.links = links;
         this.channel = channel;
@@ -41,6 +42,7 @@ final class FollowerSide<C> {
         this.matching = matching;
         this.snapshots = snapshots;
         this.applier = applier;
+        this.commit = commit;
         this.inbox = inbox;
         this.core = core;
     }
@@ -63,7 +65,7 @@ final class FollowerSide<C> {
             return;
         }
         long matched = taken.matched();
-        core.learnCommit(append.commit(), matched, now, out);
+        commit.learnAtFollower(append.commit(), matched, core.term(), now, out);
         if (!append.entries().isEmpty()) {
             // Otherwise the acknowledgement waits a little for an update that carries it anyway.
             answer(new AppendResult(true, matched, 0, 0), taken.someoneWaits() ? now : now + settings.ackDelay().toMillis(), now, out);
@@ -88,9 +90,9 @@ final class FollowerSide<C> {
         core.becomeFollower(from, now);
         channel.appendArrived(chunk.relay() != null, !inbox.takingRelayed(), now);
         elections.leaderHeard(now);
-        SnapshotTransfer.Received received = snapshots.receive(chunk, core.term(), core.commitIndex());
+        SnapshotTransfer.Received received = snapshots.receive(chunk, core.term(), commit.index());
         if (received.complete() != null) {
-            core.installSnapshot(received.complete(), out);
+            commit.installSnapshot(received.complete(), out);
         }
         if (channel.goesAround()) {
             links.sendAllWays(from, received.ack(), now, out);

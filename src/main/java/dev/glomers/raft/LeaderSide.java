@@ -13,9 +13,8 @@ import java.util.List;
  * entry of its log, synced before anything that carries it is sent (a read-only one takes a read index
  * instead, {@link ReadAnswers}); and what a follower says back (its update, with the operations it
  * forwards, its echo of a read round and the result of an append; or its acknowledgement of a snapshot
- * chunk) moves its progress and, through {@link RaftCore}'s commit rule, the commit index. When and what a
- * leader sends is {@link Replicator}'s. Role, term and the commit index stay with the core, which this calls
- * back into.
+ * chunk) moves its progress and, through {@link CommitRule}, the commit index. When and what a
+ * leader sends is {@link Replicator}'s. Role and term stay with the core, which this calls back into.
  */
 final class LeaderSide<C> {
 
@@ -27,15 +26,17 @@ final class LeaderSide<C> {
     private final ReadAnswers<C, ?> readAnswers;
     private final SnapshotTransfer snapshots;
     private final Applier<C, ?> applier;
+    private final CommitRule<C> commit;
     private final RaftDisk<C> disk;
     private final Inbox inbox;
+    private final long heartbeat;
     /** A cluster of one: what the leader appends is committed at once. */
     private final boolean alone;
     private final RaftCore<C, ?> core;
 
     LeaderSide(RaftLog<C> log, StateMachine<C, ?> machine, Proposals<C> proposals, Replicator<C> replicator, ReadIndex reads,
-               ReadAnswers<C, ?> readAnswers, SnapshotTransfer snapshots, Applier<C, ?> applier, RaftDisk<C> disk,
-               Inbox inbox, boolean alone, RaftCore<C, ?> core) {
+               ReadAnswers<C, ?> readAnswers, SnapshotTransfer snapshots, Applier<C, ?> applier, CommitRule<C> commit,
+               RaftDisk<C> disk, Inbox inbox, long heartbeatMillis, boolean alone, RaftCore<C, ?> core) {
         this.log = log;
         this.machine = machine;
         this.proposals = proposals;
@@ -44,8 +45,10 @@ final class LeaderSide<C> {
         this.readAnswers = readAnswers;
         this.snapshots = snapshots;
         this.applier = applier;
+        this.commit = commit;
         this.disk = disk;
         this.inbox = inbox;
+        this.heartbeat = heartbeatMillis;
         this.alone = alone;
         this.core = core;
     }
@@ -66,7 +69,7 @@ final class LeaderSide<C> {
             out.persist(disk.entries(log.lastIndex(), List.of(entry)));
         }
         if (alone) {
-            core.advanceCommit(now, out);
+            commit.advanceAtLeader(core.term(), now, out);
             return;
         }
         replicator.appended(entry, now);
@@ -92,20 +95,39 @@ final class LeaderSide<C> {
             reads.echoed(from, update.round());
             applier.answerReads(now, out);
         }
+        if (update.result() != null && update.term() == core.term() && lostWhatItHeld(f, update.result())) {
+            // Restarted without its data while its rejoin was lost (in a partition): its match must fall, or the
+            // consistency check, which never goes below match, would ask for the same missing entry forever.
+            replicator.rejoined(f, update.result().conflictIndex() - 1, !inbox.takingRelayed(), now);
+        }
         if (update.result() != null && update.term() == core.term() && replicator.acknowledged(f, update.result(), now)) {
-            core.advanceCommit(now, out);
+            commit.advanceAtLeader(core.term(), now, out);
         }
     }
 
     /**
-     * A follower (re)started: it knows no leader, so its clients get 11 until it hears from us, and we may have
-     * given up on it while it was down. It hears from us at once. Only a leader answers.
+     * A follower knows no leader ({@link Rejoining}: it (re)started, or was cut off and its clients wait), so its
+     * clients get 11 until it hears from us, and we may have given up on it while it was silent. It hears from
+     * us at once. Only a leader answers. One we heard within two heartbeat intervals and that still knows no
+     * leader does not get what we send directly (a one-way cut: it asks again because our answer was lost): it
+     * is reached around too, as a follower that says so in its updates; answered only the direct way, it would
+     * ask in vain for as long as the cut lasts.
      */
     void onRejoin(String from, Rejoin rejoin, long now) {
         FollowerProgress f = core.role() == Role.LEADER ? replicator.progress(from) : null;
-        if (f != null) {
-            replicator.rejoined(f, rejoin.lastIndex(), !inbox.takingRelayed(), now);
+        if (f == null) {
+            return;
         }
+        boolean answeredInVain = now - f.lastHeardAt <= 2 * heartbeat;
+        replicator.rejoined(f, rejoin.lastIndex(), !inbox.takingRelayed(), now);
+        if (answeredInVain) {
+            replicator.heard(f, !inbox.takingRelayed(), true, now);
+        }
+    }
+
+    /** A refusal that says the follower's log ends below what it acknowledged: it was restarted without its data. */
+    private static boolean lostWhatItHeld(FollowerProgress f, RaftMessages.AppendResult result) {
+        return !result.success() && result.conflictTerm() == 0 && result.conflictIndex() - 1 < f.match;
     }
 
     /** A follower's answer to a snapshot chunk: the transfer goes on, or the follower's match moves to the snapshot. */
@@ -117,7 +139,7 @@ final class LeaderSide<C> {
         }
         replicator.heard(f, !inbox.takingRelayed(), f.unheard, now);
         if (snapshots.acknowledged(f, ack, now)) {
-            core.advanceCommit(now, out);
+            commit.advanceAtLeader(core.term(), now, out);
         }
     }
 }

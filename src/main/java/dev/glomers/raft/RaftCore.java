@@ -20,18 +20,17 @@ import java.util.Random;
 
 /**
  * Raft (the extended paper by Ongaro and Ousterhout) as a pure {@link Core}, replicating any
- * {@link StateMachine}: the core contract (receive, tick, wake), roles, term and vote, and the commit rule,
- * at the leader ({@link #advanceCommit}) and at a follower ({@link #learnCommit}, with the three-node
- * shortcut as one method). The rest is in its own classes, as etcd-io/raft splits it, and calls back into
- * this one to change a role, a term or the commit index: elections ({@link Elections}); what a leader's
- * append or snapshot chunk does at its receiver ({@link FollowerSide}, with the consistency check in
- * {@link LogMatching}); a leader's proposals and what its followers answer ({@link LeaderSide}); the log
- * ({@link RaftLog}); a leader's view of each follower and what it sends when ({@link Replicator},
+ * {@link StateMachine}: the core contract (receive, tick, wake), roles, term and vote. The rest is in its own
+ * classes, as etcd-io/raft splits it, and calls back into this one to change a role or a term: elections
+ * ({@link Elections}); the commit index and its rules, the three-node shortcut among them ({@link CommitRule});
+ * what a leader's append or snapshot chunk does at its receiver ({@link FollowerSide}, with the consistency
+ * check in {@link LogMatching}); a leader's proposals and what its followers answer ({@link LeaderSide}); the
+ * log ({@link RaftLog}); a leader's view of each follower and what it sends when ({@link Replicator},
  * {@link FollowerProgress}); applying and snapshots of what was applied ({@link Applier}, {@link Compaction},
  * {@link SnapshotTransfer}); client operations at their origin ({@link Proposals}); reads ({@link ReadIndex},
- * {@link ReadAnswers}); what a follower says to its leader ({@link FollowerChannel}); and the ways messages
- * take, in ({@link Inbox}) and out ({@link Links}, {@link RelayPassing}, {@link Outbox}). docs/lin-kv.md
- * explains the message economy on top.
+ * {@link ReadAnswers}); what a follower says to its leader ({@link FollowerChannel}); how a node that knows no
+ * leader gets one to speak to it ({@link Rejoining}); and the ways messages take, in ({@link Inbox}) and out
+ * ({@link Links}, {@link RelayPassing}, {@link Outbox}). docs/lin-kv.md explains the message economy on top.
  */
 public final class RaftCore<C, R> implements Core {
 
@@ -57,12 +56,13 @@ public final class RaftCore<C, R> implements Core {
     private final Inbox inbox;
     private final FollowerSide<C> followerSide;
     private final LeaderSide<C> leaderSide;
+    private final Rejoining rejoining;
+    private final CommitRule<C> commit;
 
     // ---- Raft's state ----
     private long term;
     private String votedFor;
     private final RaftLog<C> log = new RaftLog<>();
-    private long commitIndex;
     private Role role = Role.FOLLOWER;
     /** The leader of {@link #term} as far as this node knows; null when it knows none. */
     private String leader;
@@ -93,10 +93,12 @@ public final class RaftCore<C, R> implements Core {
         LogMatching<C> matching = new LogMatching<>(self, majority, log, machine, proposals, disk, channel);
         this.elections = new Elections(self, peers, majority, settings, random, links, log, this);
         this.applier = new Applier<>(self, log, machine, proposals, compaction, replicator, readAnswers, disk, this);
+        this.commit = new CommitRule<>(log, replicator, applier, majority);
+        this.rejoining = new Rejoining(peers, heartbeat, settings.electionTimeoutMax().toMillis());
         this.inbox = new Inbox(self, links, relays, this);
-        this.followerSide = new FollowerSide<>(settings, links, channel, elections, readAnswers, matching, snapshots, applier, inbox, this);
-        this.leaderSide = new LeaderSide<>(log, machine, proposals, replicator, reads, readAnswers, snapshots, applier, disk, inbox,
-                peers.isEmpty(), this);
+        this.followerSide = new FollowerSide<>(settings, links, channel, elections, readAnswers, matching, snapshots, applier, commit, inbox, this);
+        this.leaderSide = new LeaderSide<>(log, machine, proposals, replicator, reads, readAnswers, snapshots, applier, commit, disk,
+                inbox, heartbeat, peers.isEmpty(), this);
     }
 
     // ---- the Core contract ------------------------------------------------------------------
@@ -112,8 +114,7 @@ public final class RaftCore<C, R> implements Core {
         votedFor = recovered.votedFor();
         if (recovered.snapshot() != null) {
             // What the snapshot covers was committed and applied: the state machine starts from it.
-            applier.recover(recovered.snapshot());
-            commitIndex = recovered.snapshot().index();
+            commit.recovered(recovered.snapshot());
         }
         recovered.log().forEach(log::append);
         recoveredEpoch = recovered.epoch();
@@ -131,9 +132,7 @@ public final class RaftCore<C, R> implements Core {
             proposals.setEpoch(Math.max(1, now / 1000 - CLOCK_EPOCH_BASE_SECONDS));
         }
         elections.startSoon(now);
-        // Whoever leads hears of us at once, and answers with an append: until then our clients get 11.
-        Rejoin rejoin = new Rejoin(log.lastIndex());
-        peers.forEach(peer -> out.send(peer, rejoin));
+        rejoining.start(log.lastIndex(), now, out);
     }
 
     @Override
@@ -181,6 +180,9 @@ public final class RaftCore<C, R> implements Core {
         if (role != Role.LEADER && now >= elections.deadline()) {
             elections.startPreVote(now, out);
         }
+        if (clientsWaitForLeader()) {
+            rejoining.clientsWait(log.lastIndex(), now, out);
+        }
         if (role == Role.LEADER) {
             if (replicator.recentlyHeard(now) < majority) {
                 // Check quorum: cut off from the majority, nothing it appends can commit. As a follower that knows
@@ -188,7 +190,7 @@ public final class RaftCore<C, R> implements Core {
                 becomeFollower(null, now);
                 return;
             }
-            replicator.tick(term, commitIndex, now, out);
+            replicator.tick(term, commit.index(), now, out);
         } else if (leader != null) {
             if (now >= proposals.reforwardAt() && proposals.reforwardUnseen(now)) {
                 channel.dueBy(now);
@@ -206,10 +208,18 @@ public final class RaftCore<C, R> implements Core {
             return Math.min(wake, replicator.wakeAt());
         }
         wake = Math.min(wake, Math.min(elections.deadline(), links.heldUntil()));
+        if (clientsWaitForLeader()) {
+            wake = Math.min(wake, rejoining.askAt());
+        }
         if (leader != null) {
             wake = Math.min(wake, Math.min(channel.updateAt(), proposals.reforwardAt()));
         }
         return wake;
+    }
+
+    /** No leader known while own clients' operations wait to be carried to one. */
+    private boolean clientsWaitForLeader() {
+        return leader == null && proposals.hasToForward();
     }
 
     /** The leader this node follows, for what it passes on; null when none is known or it is not a follower. */
@@ -229,6 +239,7 @@ public final class RaftCore<C, R> implements Core {
             leaderSide.propose(self, id, command, proposals.floor(), now, out);
         } else if (leader == null) {
             proposals.holdForLeader(id); // until a leader is known (an election may be under way), or 11 at its deadline
+            rejoining.clientsWait(log.lastIndex(), now, out);
         } else {
             proposals.forward(id);
             channel.dueBy(channel.forwardAt(now, peers.size()));
@@ -300,56 +311,9 @@ public final class RaftCore<C, R> implements Core {
         leader = newLeader;
         if (newLeader == null) {
             channel.clear();
+        } else {
+            rejoining.leaderKnown();
         }
-    }
-
-    // ---- the commit rule (what the messages that move it do is in LeaderSide and FollowerSide) ----------
-
-    /** At the leader: the newest entry of this term that a majority holds; older terms' entries commit with it. */
-    void advanceCommit(long now, Effects out) {
-        long before = commitIndex;
-        for (long n = log.lastIndex(); n > commitIndex && log.termAt(n) == term; n--) {
-            if (replicator.holders(n) >= majority) {
-                commitIndex = n;
-                break;
-            }
-        }
-        if (majority > 2) {
-            // Origins of newly committed entries learn it from us; in a cluster of three they knew on receipt.
-            for (long i = before + 1; i <= commitIndex; i++) {
-                replicator.markUrgent(log.entryAt(i).origin(), now);
-            }
-        }
-        applier.applyUpTo(commitIndex, now, out);
-        applier.answerReads(now, out);
-    }
-
-    /**
-     * At a follower: the leader's commit index, but no further than our log matches the leader's (Figure 2,
-     * AppendEntries receiver, step 5), or further by the three-node shortcut; what is newly committed is applied.
-     */
-    void learnCommit(long leaderCommit, long matched, long now, Effects out) {
-        commitIndex = Math.max(commitIndex, Math.min(leaderCommit, matched));
-        commitIndex = Math.max(commitIndex, committedByThreeNodeShortcut(matched));
-        applier.applyUpTo(commitIndex, now, out);
-        applier.answerReads(now, out);
-    }
-
-    /**
-     * The three-node shortcut: in a cluster of at most three, a follower that holds an entry of the current
-     * term, got from this term's leader, knows it is committed: the leader and itself are a majority. So it
-     * applies and answers its clients at once. Only for the current term's entries (an older term's entry
-     * on two nodes may still be overwritten, the paper's figure 8), and only up to what matches the leader.
-     * Returns the index so known committed, or 0.
-     */
-    private long committedByThreeNodeShortcut(long matched) {
-        return majority <= 2 && matched > 0 && log.termAt(matched) == term ? matched : 0;
-    }
-
-    /** At a follower: the leader's snapshot, complete, covers only committed entries, and now they are applied. */
-    void installSnapshot(Snapshot snapshot, Effects out) {
-        applier.install(snapshot, out);
-        commitIndex = snapshot.index();
     }
 
     // ---- for tests; the classes split out read role, term, vote, leader and commit index through these too ----
@@ -386,7 +350,7 @@ public final class RaftCore<C, R> implements Core {
     }
 
     long commitIndex() {
-        return commitIndex;
+        return commit.index();
     }
 
     /** The entries after the snapshot base. */

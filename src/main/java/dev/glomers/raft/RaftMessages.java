@@ -258,8 +258,9 @@ final class RaftMessages {
     }
 
     /**
-     * A node that (re)started, to each peer, once: it is there, and its log ends at {@code lastIndex} (0 when it
-     * started without its data). It carries no term: it is not a Raft RPC and changes nobody's term or vote. A
+     * A node that knows no leader, to each peer: once when it (re)starts, and again while its clients wait for a
+     * leader ({@link Rejoining}): it is there, and its log ends at {@code lastIndex} (0 when it started without
+     * its data). It carries no term: it is not a Raft RPC and changes nobody's term or vote. A
      * leader answers it with an append at once (a follower silent for long is otherwise sent to only once per
      * election timeout); any other node ignores it.
      */
