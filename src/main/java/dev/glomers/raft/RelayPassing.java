@@ -6,8 +6,9 @@ import dev.glomers.raft.RaftMessages.Relay;
 /**
  * Relays this node passes on for others (see {@link Links} for why messages go around): a peer's update for
  * our leader waits for ours so both go in one message (on a three-node ring going in laps it goes on at once,
- * {@link Links#lapping}), and with three nodes ours rides along with what we pass. Apart from {@link RaftCore} because it only decides when what goes; the caller says which leader
- * this node follows ({@code null} when it does not follow one: no leader known, or not a follower).
+ * {@link Links#lapping}), and with three nodes ours rides along with what we pass. Apart from {@link RaftCore}
+ * because it only decides when what goes; the caller says which leader this node follows ({@code null} when it
+ * does not follow one: no leader known, or not a follower).
  */
 final class RelayPassing<C> {
 
