@@ -52,6 +52,9 @@ final class FollowerChannel<C> {
         if (direct) {
             lastDirectAppendAt = now;
         }
+        if (links.lapping(now) && (proposals.hasToForward() || roundSeen > roundEchoed)) {
+            dueBy(now); // a lap passes us: what waits for one goes with it, and carries our answer along
+        }
     }
 
     boolean goesAround() {
@@ -80,9 +83,22 @@ final class FollowerChannel<C> {
         leaderShare.taken(leaders);
     }
 
-    /** With three nodes: whether the leader's own clients wait for our answer at once (see {@link LeaderShare}). */
-    boolean leaderServesMost() {
-        return leaderShare.leaderServesMost();
+    /**
+     * With three nodes: whether the leader's own clients wait for our answer at once (see {@link LeaderShare}).
+     * While going around in laps they always do: the acknowledgement is their lap going on ({@link Links#lapping}).
+     */
+    boolean leaderServesMost(long now) {
+        return leaderShare.leaderServesMost() || links.lapping(now);
+    }
+
+    /**
+     * With three nodes: whether the leader's own client waits for our acknowledgement of the leader's entry at
+     * {@code index}, the leader's commit index being {@code leaderCommit}: while its clients are most of the load;
+     * while going around in laps, unless the entry is committed already (the other follower's acknowledgement
+     * came first: ours is a trailing one, and starts no lap).
+     */
+    boolean leaderWaitsFor(long index, long leaderCommit, long now) {
+        return links.lapping(now) ? index > leaderCommit : leaderShare.leaderServesMost();
     }
 
     long updateAt() {
@@ -146,9 +162,16 @@ final class FollowerChannel<C> {
      * updates go around the leader sends them so that the peer passing them on has them before its own
      * window ends, and sends both in one message: with three nodes they ride along with the leader's appends
      * to the other follower, which pass through us just after each window ends (see Inbox's onRelay), and
-     * this is only the latest time; with more, they go half a window early.
+     * this is only the latest time; with more, they go half a window early. On a three-node ring going in laps
+     * ({@link Links#lapping}): a lap gap after the last lap that passed us, or at once if that is past or two of
+     * ours wait (a lap passing earlier takes them along).
      */
     long forwardAt(long now, int peerCount) {
+        if (peerCount == 2 && links.lapping(now)) {
+            // A second one waiting starts the lap; our place along it from the leader: our updates go around it (we are
+            // the next after it) or directly (we are the one before it).
+            return proposals.toForwardCount() >= 2 ? now : links.nextLapAt(now, relayUpdates ? 1 : 2);
+        }
         long window = links.window(settings.forwardWindow(), now);
         if (!relayUpdates) {
             return Links.windowEnd(now, window);

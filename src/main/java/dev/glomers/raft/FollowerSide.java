@@ -59,7 +59,7 @@ final class FollowerSide<C> {
         channel.appendArrived(append.relay() != null, !inbox.takingRelayed(), now);
         elections.leaderHeard(now);
         readAnswers.takeFromAppend(append, core.term(), applier.lastApplied(), core.role() == Role.LEADER, now, out);
-        LogMatching.Outcome taken = matching.take(from, append, out);
+        LogMatching.Outcome taken = matching.take(from, append, now, out);
         if (taken.rejected() != null) {
             answer(taken.rejected(), now, now, out);
             return;

@@ -17,11 +17,14 @@ import java.util.Map;
  * The ways a message takes between members, for every message type alike: directly, or around a one-way
  * link through the other peers ({@link Relay}, the workbench's majorities ring), and the peers' relays this
  * node holds back to pass on together with its own next message. Bundling (one message per peer and step)
- * is {@link Outbox}'s. While messages go around, the batching windows widen to {@code ring-window}
+ * is {@link Outbox}'s. While messages go around a three-node ring, what waits goes with the next lap
+ * ({@link #lapping}, {@code ring-lap-gap}); on larger rings the batching windows widen to {@code ring-window}
  * ({@link #window}).
  */
 final class Links {
 
+    /** See {@link #nextLapAt}: longer than a message takes from one node to the next (about a millisecond or two). */
+    private static final long LAP_STAGGER = 5;
     /** The longest wait between tries of a broken direct way, in heartbeat intervals. */
     private static final int PROBE_WAIT_LIMIT = 4;
 
@@ -29,6 +32,10 @@ final class Links {
     private final List<String> peers;
     private final long heartbeat;
     private final long ringWindow;
+    /** The least time between two laps of a three-node ring (0: no laps, the windows widen instead). */
+    private final long lapGap;
+    /** When a message of a member last reached us, or we last sent one: the last lap that passed us. */
+    private long lastLapAt = Long.MIN_VALUE / 2;
     /** When a message to us last came passed on, or we last sent one around on purpose (not a probe, not a vote). */
     private long lastDetourAt = Long.MIN_VALUE / 2;
     private final List<Relay> held = new ArrayList<>();
@@ -36,11 +43,12 @@ final class Links {
     /** When a message of each peer last reached us directly (not passed on): the detours worth taking. */
     private final Map<String, Long> heardDirectlyAt = new HashMap<>();
 
-    Links(String self, List<String> peers, long heartbeatMillis, long ringWindowMillis) {
+    Links(String self, List<String> peers, long heartbeatMillis, long ringWindowMillis, long lapGapMillis) {
         this.self = self;
         this.peers = peers;
         this.heartbeat = heartbeatMillis;
         this.ringWindow = ringWindowMillis;
+        this.lapGap = lapGapMillis;
     }
 
     boolean isMember(String node) {
@@ -57,9 +65,15 @@ final class Links {
         relay(dest, body, now, out);
     }
 
-    /** A message of {@code peer} reached us directly at {@code now}: it is a way out. */
+    /** A message of {@code peer} reached us directly at {@code now}: it is a way out, and a lap passing us. */
     void heardDirectly(String peer, long now) {
         heardDirectlyAt.put(peer, now);
+        lastLapAt = now;
+    }
+
+    /** We sent a member something at {@code now}: a lap passing us, or starting here. */
+    void sentToMembers(long now) {
+        lastLapAt = now;
     }
 
     /**
@@ -117,10 +131,37 @@ final class Links {
      * nodes of a three-node ring go around (the leader's appends to one follower and the other follower's
      * updates), so their windows widen together and stay aligned (a multiple of the normal window ends on
      * one of its ends too); a heartbeat interval after the direct ways are found again they are back to normal.
+     * With {@code ring-lap-gap} set, a three-node ring goes in laps instead ({@link #lapping}).
      */
     long window(Duration normal, long now) {
         long window = normal.toMillis();
         return now - lastDetourAt <= heartbeat ? Math.max(window, ringWindow) : window;
+    }
+
+    /**
+     * Whether messages go around a three-node ring now, in laps: on a ring {@code L -> D -> U -> L} every
+     * operation, wherever it arrives, needs one whole lap from its node (a leader's entry goes to D and its
+     * acknowledgement comes back through U; a follower's operation reaches the leader and its entry comes back),
+     * and a lap carries whatever each node it passes has pending. So instead of clock-aligned windows, where an
+     * operation waits for its window's end and then for the lap, a node with something waiting starts a lap at
+     * once unless one passed it within {@code ring-lap-gap} (then at that gap's end, {@link #nextLapAt}), and
+     * every node passes a lap on at once with what it has pending. Acknowledgements nobody waits for start no
+     * lap: they ride the next one (or go after {@code ack-delay}). Five-node rings keep the wider windows (a lap
+     * does not go through every node there).
+     */
+    boolean lapping(long now) {
+        return lapGap > 0 && peers.size() == 2 && now - lastDetourAt <= heartbeat;
+    }
+
+    /**
+     * When something that waits for a lap goes, when lapping: now, or a gap after the last lap that passed us, plus
+     * {@code place} staggers. Every node sees every lap, so their gaps end together: were they to start a lap each
+     * then, there would be three where one carries everything. So the gap ends one stagger later at each node along
+     * the lap from the leader (place 0, its downstream follower 1, the upstream one 2): the first to start is
+     * passed by its lap on the other nodes before their gaps end, and what waits there rides it.
+     */
+    long nextLapAt(long now, int place) {
+        return Math.max(now, lastLapAt + lapGap + place * LAP_STAGGER);
     }
 
     /** Holds a peer's relay to pass on with our own next message, at the latest at {@code until}. */

@@ -40,8 +40,8 @@ final class LogMatching<C> {
         this.disk = disk;
     }
 
-    /** Takes {@code leader}'s append. */
-    Outcome take(String leader, AppendEntries append, Effects out) {
+    /** Takes {@code leader}'s append, arrived at {@code now}. */
+    Outcome take(String leader, AppendEntries append, long now, Effects out) {
         long prev = append.prevIndex();
         long prevTerm = append.prevTerm();
         List<WireEntry> entries = append.entries();
@@ -60,15 +60,15 @@ final class LogMatching<C> {
         // With more than three nodes, the origins of others' entries wait for the commit our acknowledgement
         // helps complete. With three, only the leader's own clients wait on it (our own clients the shortcut
         // answers): we answer at once for the no-op of its term (its reads wait for it) and for its clients'
-        // entries while they are most of the load (FollowerChannel.leaderServesMost); otherwise the
-        // acknowledgement rides on our next update, which costs nothing and keeps only a minority waiting.
+        // entries while they are most of the load or while a ring goes in laps (FollowerChannel.leaderWaitsFor);
+        // otherwise the acknowledgement rides on our next update, which costs nothing and keeps only a minority waiting.
         boolean someoneWaits = false;
         long firstWritten = 0;
         long index = prev;
         for (WireEntry e : entries) {
             index++;
             boolean leaders = e.origin().equals(leader);
-            if (majority > 2 ? !e.origin().equals(self) : leaders && (e.cmd() == null || channel.leaderServesMost())) {
+            if (majority > 2 ? !e.origin().equals(self) : leaders && (e.cmd() == null || channel.leaderWaitsFor(index, append.commit(), now))) {
                 someoneWaits = true;
             }
             if (index <= log.lastIndex()) {

@@ -14,14 +14,19 @@ import java.util.Map;
 /**
  * The effects of one step (a message taken, a tick): sends to the same peer are collected and go out
  * together when the step ends, as one {@link Bundle} when there are several. Answers to clients and
- * durable writes go through at once, so every write of a step comes before the step's sends.
+ * durable writes go through at once, so every write of a step comes before the step's sends. A step that
+ * sends a member anything is a lap passing this node ({@link Links#lapping}).
  */
 final class Outbox implements Effects {
     private final Effects out;
+    private final Links links;
+    private final long now;
     private final Map<String, List<Body>> byPeer = new LinkedHashMap<>();
 
-    Outbox(Effects out) {
+    Outbox(Effects out, Links links, long now) {
         this.out = out;
+        this.links = links;
+        this.now = now;
     }
 
     @Override
@@ -60,6 +65,9 @@ final class Outbox implements Effects {
     }
 
     void flush() {
+        if (byPeer.keySet().stream().anyMatch(links::isMember)) {
+            links.sentToMembers(now);
+        }
         byPeer.forEach((peer, bodies) -> {
             if (bodies.size() == 1) {
                 out.send(peer, bodies.get(0));

@@ -76,6 +76,10 @@ final class Proposals<C> {
         return !toForward.isEmpty();
     }
 
+    int toForwardCount() {
+        return toForward.size();
+    }
+
     /** The operations to carry now; from here on they are awaited back in an append. */
     List<ForwardedOp> takeToForward(StateMachine<C, ?> machine, long now) {
         List<ForwardedOp> ops = new ArrayList<>();

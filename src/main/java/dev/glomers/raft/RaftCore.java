@@ -80,7 +80,7 @@ public final class RaftCore<C, R> implements Core {
         this.majority = nodeIds.size() / 2 + 1;
         this.machine = machine;
         long heartbeat = settings.heartbeatInterval().toMillis();
-        this.links = new Links(self, peers, heartbeat, settings.ringWindow().toMillis());
+        this.links = new Links(self, peers, heartbeat, settings.ringWindow().toMillis(), settings.ringLapGap().toMillis());
         this.proposals = new Proposals<>(reforward, settings.clientTimeout().toMillis(), heartbeat);
         this.channel = new FollowerChannel<>(settings, links, proposals, machine);
         this.relays = new RelayPassing<>(links, channel, settings, peers.size());
@@ -137,7 +137,7 @@ public final class RaftCore<C, R> implements Core {
 
     @Override
     public void receive(Message message, long now, Effects out) {
-        Outbox outbox = new Outbox(out);
+        Outbox outbox = new Outbox(out, links, now);
         try {
             inbox.take(message, now, outbox);
         } finally {
@@ -163,7 +163,7 @@ public final class RaftCore<C, R> implements Core {
 
     @Override
     public void tick(long now, Effects out) {
-        Outbox outbox = new Outbox(out);
+        Outbox outbox = new Outbox(out, links, now);
         try {
             onTick(now, outbox);
         } finally {

@@ -22,6 +22,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param promptLeaderAnswers with three nodes, while the leader's own clients are most of the load, followers
  *                           acknowledge its entries and echo its read rounds at once (for latency; see LeaderShare);
  *                           false keeps those riding on the followers' own traffic (for messages: the frugal profile)
+ * @param ringLapGap         while messages go around a three-node ring, the least time between two laps (0: no laps,
+ *                           {@code ringWindow} applies there too): a node starts a lap for what waits at once unless one
+ *                           passed it within this gap, and passes every lap on at once (see Links.lapping)
  */
 @ConfigurationProperties("glomers.raft")
 public record RaftProperties(
@@ -36,7 +39,8 @@ public record RaftProperties(
         int maxEntriesPerAppend,
         int snapshotEvery,
         int snapshotChunkSize,
-        boolean promptLeaderAnswers) {
+        boolean promptLeaderAnswers,
+        Duration ringLapGap) {
 
     public RaftProperties {
         require("election-timeout-min", electionTimeoutMin);
@@ -46,6 +50,7 @@ public record RaftProperties(
         require("forward-window", forwardWindow);
         require("ring-window", ringWindow);
         require("ack-delay", ackDelay);
+        require("ring-lap-gap", ringLapGap);
         require("client-timeout", clientTimeout);
         if (electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
             throw new IllegalArgumentException("glomers.raft.election-timeout-max must exceed election-timeout-min");
@@ -74,7 +79,7 @@ public record RaftProperties(
     /** The same settings with another snapshot interval and chunk size (tests that snapshot all the time). */
     public RaftProperties withSnapshots(int every, int chunkSize) {
         return new RaftProperties(electionTimeoutMin, electionTimeoutMax, heartbeatInterval, appendWindow, forwardWindow,
-                ringWindow, ackDelay, clientTimeout, maxEntriesPerAppend, every, chunkSize, promptLeaderAnswers);
+                ringWindow, ackDelay, clientTimeout, maxEntriesPerAppend, every, chunkSize, promptLeaderAnswers, ringLapGap);
     }
 
     private static void require(String name, Duration value) {

@@ -56,7 +56,7 @@ final class ReadAnswers<C, R> {
             // at the end of our window, with the operations we carry then; a follower whose updates go around the
             // leader is never among those it asks first: lazily.
             long lazily = now + settings.ackDelay().toMillis();
-            long due = majority <= 2 ? (channel.leaderServesMost() ? now : lazily)
+            long due = majority <= 2 ? (channel.leaderServesMost(now) ? now : lazily)
                     : channel.goesAround() ? lazily : channel.forwardAt(now, peerCount);
             channel.dueBy(due);
         }

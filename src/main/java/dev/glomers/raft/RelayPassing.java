@@ -5,9 +5,10 @@ import dev.glomers.raft.RaftMessages.Relay;
 
 /**
  * Relays this node passes on for others (see {@link Links} for why messages go around): a peer's update for
- * our leader waits for ours so both go in one message, and with three nodes ours rides along with what we
- * pass. Apart from {@link RaftCore} because it only decides when what goes; the caller says which leader
- * this node follows ({@code null} when it does not follow one: no leader known, or not a follower).
+ * our leader waits for ours so both go in one message (on a three-node ring going in laps it goes on at once,
+ * {@link Links#lapping}), and with three nodes ours rides along with what we pass. Apart from {@link RaftCore}
+ * because it only decides when what goes; the caller says which leader this node follows ({@code null} when it
+ * does not follow one: no leader known, or not a follower).
  */
 final class RelayPassing<C> {
 
@@ -29,17 +30,19 @@ final class RelayPassing<C> {
             return;
         }
         long window = links.window(settings.forwardWindow(), now);
+        boolean lapping = links.lapping(now);
         if (RaftMessages.UPDATE.equals(relay.msg().path("type").asText()) && relay.to().equals(followedLeader)
-                && !channel.goesAround() && window > 0) {
+                && !channel.goesAround() && window > 0 && !lapping) {
             // A peer's update for our leader: it waits for ours, due at the end of our window, and both go in
             // one message (a peer whose updates go around times them for this, see FollowerChannel.forwardAt).
             links.hold(relay, Links.windowEnd(now + 1, window)); // ours just went if a window ends now
             return;
         }
         out.send(relay.to(), relay);
-        if (followedLeader != null && channel.goesAround() && peerCount == 2 && !relay.to().equals(followedLeader)
-                && channel.hasSomethingToSay()) {
-            // Three nodes, and our updates go through the peer we pass this to: ours rides along.
+        boolean ours = channel.goesAround() ? !relay.to().equals(followedLeader) : lapping && relay.to().equals(followedLeader);
+        if (followedLeader != null && peerCount == 2 && ours && channel.hasSomethingToSay()) {
+            // Three nodes, and our updates go where we pass this (through that peer, or to the leader itself while
+            // a lap passes): ours rides along.
             channel.send(term, followedLeader, now, out);
         }
     }

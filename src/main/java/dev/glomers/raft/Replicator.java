@@ -34,6 +34,8 @@ final class Replicator<C> {
     private long replicateAt = Long.MAX_VALUE;
     /** When the newest read round must be on its way to enough followers for a majority. */
     private long roundAt = Long.MAX_VALUE;
+    /** Our own operations waiting for the next lap of a three-node ring ({@link Links#lapping}): a second starts it. */
+    private int ownWaiting;
     /** With three nodes, whether our own clients are most of the load (see {@link LeaderShare}). */
     private final LeaderShare ownShare;
 
@@ -54,6 +56,7 @@ final class Replicator<C> {
         followers = new LinkedHashMap<>();
         replicateAt = Long.MAX_VALUE;
         roundAt = Long.MAX_VALUE;
+        ownWaiting = 0;
         for (String peer : peers) {
             FollowerProgress f = new FollowerProgress(peer);
             f.next = log.lastIndex() + 1;
@@ -70,6 +73,7 @@ final class Replicator<C> {
         followers = Map.of();
         replicateAt = Long.MAX_VALUE;
         roundAt = Long.MAX_VALUE;
+        ownWaiting = 0;
     }
 
     /**
@@ -79,9 +83,32 @@ final class Replicator<C> {
      * for the round as its writes wait for the acknowledgements: it goes now.
      */
     void roundWanted(String origin, long now) {
-        long window = links.window(settings.appendWindow(), now);
         boolean followerWaits = majority > 2 && followers.containsKey(origin);
-        roundAt = Math.min(roundAt, followerWaits ? now : Links.windowEnd(now, window) + window / 2);
+        roundAt = Math.min(roundAt, followerWaits ? now : ownWaitEnd(now));
+    }
+
+    /**
+     * When the leader's own entries and read rounds go by themselves, at the latest: half a window after the window
+     * ends (the answers to the followers' updates, just after each window's end, usually take them sooner). On a
+     * three-node ring going in laps ({@link Links#lapping}): with the next lap, at the gap's end, or at once when
+     * the gap is past or when this is the second of our operations waiting (a lap passing us sooner takes them).
+     */
+    private long ownWaitEnd(long now) {
+        if (majority == 2 && links.lapping(now)) {
+            if (++ownWaiting < 2) {
+                return links.nextLapAt(now, 0);
+            }
+            lapPasses(now);
+            return now;
+        }
+        long window = links.window(settings.appendWindow(), now);
+        return Links.windowEnd(now, window) + window / 2;
+    }
+
+    /** A lap passes us (or starts here): our own entries and read rounds waiting for one go on with it. */
+    private void lapPasses(long now) {
+        replicateAt = replicateAt == Long.MAX_VALUE ? replicateAt : now;
+        roundAt = roundAt == Long.MAX_VALUE ? roundAt : now;
     }
 
     FollowerProgress progress(String follower) {
@@ -105,10 +132,9 @@ final class Replicator<C> {
                 replicateAt = now; // its origin cannot commit alone: the other acknowledgements are needed now
             }
         } else {
-            // The leader's own entries ride on the answers to the followers' updates, which come just after the
-            // end of each window; only when none came for half a window more do they go out by themselves.
-            long window = links.window(settings.appendWindow(), now);
-            replicateAt = Math.min(replicateAt, Links.windowEnd(now, window) + window / 2);
+            // The leader's own entries ride on the answers to the followers' updates; they go by themselves only
+            // when none came in time (ownWaitEnd).
+            replicateAt = Math.min(replicateAt, ownWaitEnd(now));
         }
     }
 
@@ -128,6 +154,9 @@ final class Replicator<C> {
             if (f.urgent && f.urgentAt <= now) {
                 sendAppend(f, term, commit, now, out);
             }
+        }
+        if (replicateAt <= now || roundAt <= now) {
+            ownWaiting = 0; // they go now
         }
         if (replicateAt <= now) {
             replicateAt = Long.MAX_VALUE;
@@ -283,6 +312,9 @@ final class Replicator<C> {
             f.probeWait = links.firstProbeWait();
         }
         f.unheard = unheard;
+        if (majority == 2 && links.lapping(now)) {
+            lapPasses(now);
+        }
     }
 
     /**

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class RaftCoreTest {
 
     static final RaftProperties SETTINGS = new RaftProperties(Duration.ofMillis(150), Duration.ofMillis(300),
-            Duration.ofMillis(50), Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(900), 100, 1_000_000, 65536, true);
+            Duration.ofMillis(50), Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(900), 100, 1_000_000, 65536, true, Duration.ZERO);
 
     /** A journal of strings: applying appends one and returns the journal's length. */
     static final class Journal implements StateMachine<String, Integer> {

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 class RaftPromptAnswersTest {
 
-    /** The default profile's timing (application.yml): 10 ms windows (40 ms on a ring), acknowledgements held up to 250 ms. */
+    /** The default profile's timing (application.yml): 10 ms windows (40 ms on a five-node ring, laps 25 ms apart on a three-node one), acknowledgements held up to 250 ms. */
     static final RaftProperties DEFAULT = new RaftProperties(Duration.ofMillis(900), Duration.ofMillis(1800),
             Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofMillis(250),
-            Duration.ofMillis(900), 500, 5000, 65536, true);
+            Duration.ofMillis(900), 500, 5000, 65536, true, Duration.ofMillis(120));
 
     private static Cluster quietLeaderN0() {
         Cluster cluster = new Cluster(3, 7, false, DEFAULT);
