@@ -57,8 +57,8 @@ final class LogMatching<C> {
         if (log.termAt(prev) != prevTerm) {
             return new Outcome(new AppendResult(false, 0, log.termAt(prev), log.firstIndexOfTermAt(prev)), 0, false);
         }
-        // With more than three nodes, the origins of others' entries wait for the commit our acknowledgement
-        // helps complete. With three, only the leader's own clients wait on it (our own clients the shortcut
+        // With more than three nodes, every entry's origin waits for the commit our acknowledgement helps
+        // complete: others' clients, and our own (the leader counts us among the holders it needs). With three, only the leader's own clients wait on it (our own clients the shortcut
         // answers): we answer at once for the no-op of its term (its reads wait for it) and for its clients'
         // entries while they are most of the load or while a ring goes in laps (FollowerChannel.leaderWaitsFor);
         // otherwise the acknowledgement rides on our next update, which costs nothing and keeps only a minority waiting.
@@ -68,7 +68,7 @@ final class LogMatching<C> {
         for (WireEntry e : entries) {
             index++;
             boolean leaders = e.origin().equals(leader);
-            if (majority > 2 ? !e.origin().equals(self) : leaders && (e.cmd() == null || channel.leaderWaitsFor(index, append.commit(), now))) {
+            if (majority > 2 || leaders && (e.cmd() == null || channel.leaderWaitsFor(index, append.commit(), now))) {
                 someoneWaits = true;
             }
             if (index <= log.lastIndex()) {
