@@ -95,13 +95,15 @@ final class LeaderSide<C> {
             reads.echoed(from, update.round());
             applier.answerReads(now, out);
         }
-        if (update.result() != null && update.term() == core.term() && lostWhatItHeld(f, update.result())) {
-            // Restarted without its data while its rejoin was lost (in a partition): its match must fall, or the
-            // consistency check, which never goes below match, would ask for the same missing entry forever.
-            replicator.rejoined(f, update.result().conflictIndex() - 1, !inbox.takingRelayed(), now);
-        }
-        if (update.result() != null && update.term() == core.term() && replicator.acknowledged(f, update.result(), now)) {
-            commit.advanceAtLeader(core.term(), now, out);
+        if (update.result() != null && update.term() == core.term()) {
+            if (lostWhatItHeld(f, update.result())) {
+                // Restarted without its data while its rejoin was lost (in a partition): its match must fall, or the
+                // consistency check, which never goes below match, would ask for the same missing entry forever.
+                replicator.rejoined(f, update.result().conflictIndex() - 1, !inbox.takingRelayed(), now);
+            }
+            if (replicator.acknowledged(f, update.result(), now)) {
+                commit.advanceAtLeader(core.term(), now, out);
+            }
         }
     }
 

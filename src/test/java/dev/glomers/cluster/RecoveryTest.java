@@ -240,11 +240,7 @@ class RecoveryTest {
     }
 
     private void nodeFault(String f, String result, long millis, String... nodes) {
-        Map<String, String> results = new java.util.TreeMap<>();
-        for (String n : nodes) {
-            results.put(n, result);
-        }
-        history.nemesis(f, Json.valueOf(Map.of("spec", "one", "nodes", results)), ms(millis));
+        history.nemesis(f, Json.valueOf(Map.of("spec", "one", "nodes", each(result, nodes))), ms(millis));
     }
 
     private void start(long millis, String... nodes) {
@@ -256,11 +252,16 @@ class RecoveryTest {
     }
 
     private void nodeEnd(String f, String result, long millis, String... nodes) {
+        history.nemesis(f, Json.valueOf(each(result, nodes)), ms(millis));
+    }
+
+    /** The nemesis's result per node, in node order. */
+    private static Map<String, String> each(String result, String... nodes) {
         Map<String, String> results = new java.util.TreeMap<>();
         for (String n : nodes) {
             results.put(n, result);
         }
-        history.nemesis(f, Json.valueOf(results), ms(millis));
+        return results;
     }
 
     private void partition(long millis) {
